@@ -1,0 +1,40 @@
+"""fasttwin: fast Monte Carlo digital twins of inventory systems.
+
+Importing this package is cheap: Numba, xarray and Dask are imported, and
+kernels compiled, only when a function needs them.
+"""
+
+from fasttwin.model import (
+    Distribution,
+    Empirical,
+    Event,
+    Gamma,
+    Model,
+    NegativeBinomial,
+    Node,
+    Normal,
+    Poisson,
+    UniformInt,
+    load_model,
+    single_node,
+)
+from fasttwin.simulate import simulate
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Distribution",
+    "Empirical",
+    "Event",
+    "Gamma",
+    "Model",
+    "NegativeBinomial",
+    "Node",
+    "Normal",
+    "Poisson",
+    "UniformInt",
+    "__version__",
+    "load_model",
+    "simulate",
+    "single_node",
+]

@@ -1,0 +1,40 @@
+"""Daily demand draws from a lowered demand plan.
+
+A plan gives, for every day ``t``, a sampler ``code[t]`` and its parameters
+``p1[t]``, ``p2[t]``; days whose distribution is tabulated point into a flat
+cdf/guide table through ``start[t]`` and ``length[t]``. Because the choice is
+made per day, a scenario that changes the mean on a few days leaves the draws
+of every other day untouched.
+"""
+
+import math
+
+import numpy as np
+
+from fasttwin.kernels.jit import jit
+from fasttwin.kernels.samplers import gamma, negative_binomial, normal, poisson, table_draw
+
+TABLE = 0  # inversion of a tabulated pmf (Poisson, negative binomial, empirical)
+POISSON = 1  # p1 = mean (large means: PTRS)
+NORMAL = 2  # round(max(0, p1 + p2 * Z))
+GAMMA = 3  # round(Gamma(shape=p1, scale=p2))
+NEGBIN = 4  # gamma-Poisson, size p1, mean p2
+CONSTANT = 5  # p1, e.g. a replayed trace
+
+
+@jit
+def draw_demand(code, p1, p2, start, length, cdf, guide, state):
+    """One day's demand (a non-negative integer) and the new state."""
+    if code == TABLE:
+        return table_draw(cdf, guide, start, length, state)
+    if code == POISSON:
+        return poisson(p1, state)
+    if code == NORMAL:
+        z, state = normal(state)
+        return np.int64(math.floor(max(0.0, p1 + p2 * z) + 0.5)), state
+    if code == GAMMA:
+        g, state = gamma(p1, p2, state)
+        return np.int64(math.floor(g + 0.5)), state
+    if code == NEGBIN:
+        return negative_binomial(p1, p2, state)
+    return np.int64(p1), state

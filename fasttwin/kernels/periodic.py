@@ -1,0 +1,231 @@
+"""Single-node periodic-review kernel (DESIGN.md section 1).
+
+One replication per ``prange`` iteration; inside it the day loop, and inside
+each day the loop over policy points, so that each day's demand, lead time and
+supplier answer are drawn once and shared by every policy (common random
+numbers). Quantities are integers and the kernel returns integer sums over the
+measured days; costs are linear in those sums and are formed by the caller.
+"""
+
+import numpy as np
+from numba import prange
+
+from fasttwin.kernels.demand import draw_demand
+from fasttwin.kernels.jit import jit, jit_pair
+from fasttwin.kernels.layout import (
+    BACKORDERS,
+    BO_END,
+    BO_START,
+    DEMAND,
+    FILLED,
+    LOST,
+    N_SUMS,
+    ON_HAND,
+    ORDERED,
+    ORDERS,
+    OVERFLOW,
+    STOCKOUTS,
+)
+from fasttwin.kernels.rng import (
+    STREAM_DEMAND,
+    STREAM_LEAD_TIME,
+    STREAM_SUPPLY,
+    key_state,
+)
+from fasttwin.kernels.samplers import bernoulli, table_draw
+
+
+
+def _make_policy_day(rq):
+    """Build the day step for (r, Q) when ``rq`` else (s, S).
+
+    ``rq`` is a closure constant, so Numba compiles it away and LLVM vectorises
+    the loop over policy points; as a runtime flag it blocked vectorisation
+    (measured 2.5x slower).
+    """
+
+    @jit
+    def policy_day(
+        t,
+        d,
+        measured,
+        accepted,
+        now,
+        lost_sales,
+        capacity,
+        reorder,
+        up_to,
+        quantity,
+        review,
+        inv,
+        transit,
+        next_review,
+        pipe_in,
+        pipe_out,
+        on_hand,
+        backorders,
+        lost_units,
+        filled_units,
+        stockouts,
+        orders,
+        ordered,
+        overflow,
+    ):
+        """Advance every policy point by one day (steps 1-5 of DESIGN.md section 1).
+
+        Written without data-dependent branches so that LLVM vectorises the loop
+        over policy points.
+        ``pipe_in`` is the pipeline row arriving today, ``pipe_out`` the row of
+        today's lead time (unused when ``now``: a zero lead time arrives at once).
+        The accumulators come as separate rows: 1-D arrays keep the loop
+        vectorisable where 2-D indexing did not (measured: 2.5x).
+        """
+        for p in range(inv.shape[0]):
+            arrived = pipe_in[p]
+            pipe_in[p] = 0
+            x = inv[p] + arrived
+            tr = transit[p] - arrived
+            position = x + tr
+            is_review = t == next_review[p]
+            next_review[p] += review[p] * is_review
+            trigger = is_review & (position <= reorder[p])
+            if rq:
+                q = quantity[p] * ((reorder[p] - position) // quantity[p] + 1) if trigger else 0
+            else:
+                q = up_to[p] - position if trigger else 0
+            qa = q * accepted
+            x += qa * now
+            pipe_out[p] += qa * (1 - now)
+            tr += qa * (1 - now)
+            filled = min(d, max(x, 0))
+            lost = (d - filled) * lost_sales
+            x -= d - lost
+            inv[p] = x
+            transit[p] = tr
+            on_hand[p] += measured * max(x, 0)
+            backorders[p] += measured * max(-x, 0)
+            lost_units[p] += measured * lost
+            filled_units[p] += measured * filled
+            stockouts[p] += measured * (filled < d)
+            orders[p] += measured * trigger
+            ordered[p] += measured * qa
+            overflow[p] += measured * max(x - capacity, 0)
+
+    return policy_day
+
+
+def _make_kernel(rq):
+    """Build ``(serial, parallel)`` single-node kernels for (r, Q) or (s, S)."""
+    policy_day = _make_policy_day(rq)
+
+    def _periodic_single(
+        seed,
+        node,
+        rep0,
+        reps,
+        periods,
+        warmup,
+        reorder,
+        up_to,
+        quantity,
+        review,
+        initial,
+        lost_sales,
+        capacity,
+        d_code,
+        d_p1,
+        d_p2,
+        d_start,
+        d_len,
+        d_cdf,
+        d_guide,
+        lt_fixed,
+        lt_len,
+        lt_cdf,
+        lt_guide,
+        reliability,
+        out,
+    ):
+        """Simulate ``reps`` replications of every policy point; fill ``out``.
+
+        ``reorder``, ``up_to``, ``quantity``, ``review`` and ``initial`` have one
+        entry per policy point; ``quantity`` is used by (r, Q) builds only. The
+        lead time is ``lt_fixed`` when ``lt_len == 0``, else a draw from the
+        table on ``0..lt_len-1``. ``lost_sales`` is 0 or 1. ``out`` has shape
+        ``(N_SUMS, points, reps)``.
+        """
+        n_points = reorder.shape[0]
+        n_slots = lt_fixed + 1 if lt_len == 0 else lt_len
+        for r in prange(reps):
+            rep = rep0 + r
+            inv = initial.copy()  # net inventory: on hand minus backorders
+            transit = np.zeros(n_points, np.int64)
+            pipe = np.zeros((n_slots, n_points), np.int64)
+            next_review = np.zeros(n_points, np.int64)
+            acc = np.zeros((N_SUMS, n_points), np.int64)
+            demand_total = 0
+            for t in range(periods):
+                state = key_state(seed, STREAM_DEMAND, rep, node, t)
+                d, state = draw_demand(
+                    d_code[t], d_p1[t], d_p2[t], d_start[t], d_len[t], d_cdf, d_guide, state
+                )
+                lead = lt_fixed
+                if lt_len > 0:
+                    state = key_state(seed, STREAM_LEAD_TIME, rep, node, t)
+                    lead, state = table_draw(lt_cdf, lt_guide, 0, lt_len, state)
+                accepted = 1
+                if reliability < 1.0:
+                    state = key_state(seed, STREAM_SUPPLY, rep, node, t)
+                    ok, state = bernoulli(reliability, state)
+                    accepted = 1 if ok else 0
+                measured = 1 if t >= warmup else 0
+                demand_total += measured * d
+                if t == warmup:
+                    for p in range(n_points):
+                        acc[BO_START, p] = max(-inv[p], 0)
+                policy_day(
+                    t,
+                    d,
+                    measured,
+                    accepted,
+                    1 if lead == 0 else 0,
+                    lost_sales,
+                    capacity,
+                    reorder,
+                    up_to,
+                    quantity,
+                    review,
+                    inv,
+                    transit,
+                    next_review,
+                    pipe[t % n_slots],
+                    pipe[(t + lead) % n_slots],
+                    acc[ON_HAND],
+                    acc[BACKORDERS],
+                    acc[LOST],
+                    acc[FILLED],
+                    acc[STOCKOUTS],
+                    acc[ORDERS],
+                    acc[ORDERED],
+                    acc[OVERFLOW],
+                )
+            for p in range(n_points):
+                acc[BO_END, p] = max(-inv[p], 0)
+                acc[DEMAND, p] = demand_total
+                for k in range(N_SUMS):
+                    out[k, p, r] = acc[k, p]
+
+    return jit_pair(_periodic_single)
+
+
+_KERNELS = {}
+
+
+def periodic_single_kernel(rq, parallel=True):
+    """The single-node kernel for (r, Q) (``rq``) or (s, S)/base-stock policies.
+
+    Built on first use, so importing this module compiles nothing.
+    """
+    if rq not in _KERNELS:
+        _KERNELS[rq] = _make_kernel(rq)
+    return _KERNELS[rq][1 if parallel else 0]

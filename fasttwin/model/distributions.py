@@ -1,0 +1,344 @@
+"""Demand and lead-time distributions.
+
+Demand distributions carry the daily mean path of DESIGN.md section 3::
+
+    mean_t = mean x multiplier x (1 + amplitude sin(2 pi (t + phase) / period))
+             x (1 + trend t) x events_t
+
+clipped at 0. How the spread follows the mean path is a property of each
+family and is stated in its docstring. All draws are whole units.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, fields
+
+import numpy as np
+
+from fasttwin.model.checks import check_number
+
+
+@dataclass(frozen=True)
+class Event:
+    """Multiply the mean by ``factor`` on days ``start..end`` (both included).
+
+    Examples
+    --------
+    >>> Event(start=30, end=32, factor=2.5)
+    Event(start=30, end=32, factor=2.5)
+    """
+
+    start: int
+    end: int
+    factor: float
+
+    def __post_init__(self):
+        object.__setattr__(self, "start", check_number("event.start", self.start, low=0, integer=True))
+        object.__setattr__(
+            self, "end", check_number("event.end", self.end, low=self.start, integer=True)
+        )
+        check_number("event.factor", self.factor, low=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Distribution:
+    """Base of all distributions; the keyword fields shape a demand's mean path.
+
+    As a lead time, a distribution must keep these fields at their defaults.
+    """
+
+    multiplier: float = 1.0
+    amplitude: float = 0.0
+    period: float = 365.0
+    phase: float = 0.0
+    trend: float = 0.0
+    events: tuple[Event, ...] = field(default_factory=tuple)
+
+    #: Name used in TOML (``dist = "poisson"``).
+    kind = ""
+    #: Whether the family follows a mean path (seasonality, events, ...).
+    seasonal = True
+
+    def __post_init__(self):
+        name = type(self).__name__
+        check_number(f"{name}.multiplier", self.multiplier, low=0)
+        check_number(f"{name}.amplitude", self.amplitude, low=0, high=1)
+        check_number(f"{name}.period", self.period, low=0, low_open=True)
+        check_number(f"{name}.phase", self.phase)
+        check_number(f"{name}.trend", self.trend)
+        events = tuple(e if isinstance(e, Event) else Event(**e) for e in self.events)
+        object.__setattr__(self, "events", events)
+        if not self.seasonal and not self.is_stationary_default():
+            raise ValueError(
+                f"{name} has no mean path: multiplier, amplitude, phase, trend and events "
+                "must keep their defaults"
+            )
+
+    def is_stationary_default(self) -> bool:
+        """True when every mean-path field has its default value."""
+        return (
+            self.multiplier == 1.0
+            and self.amplitude == 0.0
+            and self.phase == 0.0
+            and self.trend == 0.0
+            and not self.events
+        )
+
+    @property
+    def base_mean(self) -> float:
+        raise NotImplementedError
+
+    def mean_path(self, periods: int) -> np.ndarray:
+        """Daily mean of days ``0..periods-1``.
+
+        Examples
+        --------
+        >>> Poisson(10.0, multiplier=2.0, events=[Event(1, 1, 3.0)]).mean_path(3)
+        array([20., 60., 20.])
+        """
+        t = np.arange(periods, dtype=np.float64)
+        path = np.full(periods, self.base_mean * self.multiplier)
+        if self.amplitude:
+            path *= 1.0 + self.amplitude * np.sin(2.0 * math.pi * (t + self.phase) / self.period)
+        if self.trend:
+            path *= 1.0 + self.trend * t
+        for e in self.events:
+            path[e.start : e.end + 1] *= e.factor
+        return np.maximum(path, 0.0)
+
+    def to_dict(self) -> dict:
+        """Plain dict for TOML: ``dist`` plus the fields that differ from defaults."""
+        out = {"dist": self.kind}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "events":
+                if value:
+                    out["events"] = [asdict(e) for e in value]
+                continue
+            if f.default is not value and f.default != value:
+                out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+
+@dataclass(frozen=True)
+class Poisson(Distribution):
+    """Poisson with the given mean (per day as demand; in days as a lead time).
+
+    Examples
+    --------
+    >>> Poisson(mean=20.0).base_mean
+    20.0
+    """
+
+    mean: float
+    kind = "poisson"
+
+    def __post_init__(self):
+        check_number("Poisson.mean", self.mean, low=0)
+        super().__post_init__()
+
+    @property
+    def base_mean(self) -> float:
+        return float(self.mean)
+
+
+@dataclass(frozen=True)
+class Normal(Distribution):
+    """Normal, clipped at 0 and rounded to whole units: ``round(max(0, x))``.
+
+    As demand the standard deviation stays ``std`` along the mean path (the
+    noise of the original twin is not scaled by the multiplier).
+
+    Examples
+    --------
+    >>> Normal(mean=50.0, std=10.0).std
+    10.0
+    """
+
+    mean: float
+    std: float
+    kind = "normal"
+
+    def __post_init__(self):
+        check_number("Normal.mean", self.mean)
+        check_number("Normal.std", self.std, low=0)
+        super().__post_init__()
+
+    @property
+    def base_mean(self) -> float:
+        return float(self.mean)
+
+
+@dataclass(frozen=True)
+class Gamma(Distribution):
+    """Gamma with the given mean and standard deviation, rounded to whole units.
+
+    Along a mean path the shape is kept, so the coefficient of variation is
+    constant.
+
+    Examples
+    --------
+    >>> Gamma(mean=20.0, std=10.0).shape
+    4.0
+    """
+
+    mean: float
+    std: float
+    kind = "gamma"
+
+    def __post_init__(self):
+        check_number("Gamma.mean", self.mean, low=0, low_open=True)
+        check_number("Gamma.std", self.std, low=0, low_open=True)
+        super().__post_init__()
+
+    @property
+    def shape(self) -> float:
+        return (self.mean / self.std) ** 2
+
+    @property
+    def base_mean(self) -> float:
+        return float(self.mean)
+
+
+@dataclass(frozen=True)
+class NegativeBinomial(Distribution):
+    """Negative binomial with the given mean and standard deviation (``std**2 > mean``).
+
+    Along a mean path the dispersion ``size = mean**2 / (std**2 - mean)`` is
+    kept, so the variance is ``mean_t + mean_t**2 / size``.
+
+    Examples
+    --------
+    >>> NegativeBinomial(mean=10.0, std=5.0).size
+    6.666666666666667
+    """
+
+    mean: float
+    std: float
+    kind = "negative_binomial"
+
+    def __post_init__(self):
+        check_number("NegativeBinomial.mean", self.mean, low=0, low_open=True)
+        check_number(
+            "NegativeBinomial.std", self.std, low=math.sqrt(self.mean), low_open=True
+        )
+        super().__post_init__()
+
+    @property
+    def size(self) -> float:
+        return self.mean**2 / (self.std**2 - self.mean)
+
+    @property
+    def base_mean(self) -> float:
+        return float(self.mean)
+
+
+@dataclass(frozen=True)
+class UniformInt(Distribution):
+    """Uniform on the integers ``low..high`` (both included); no mean path.
+
+    Examples
+    --------
+    >>> UniformInt(low=1, high=3).base_mean
+    2.0
+    """
+
+    low: int
+    high: int
+    kind = "uniform_int"
+    seasonal = False
+
+    def __post_init__(self):
+        object.__setattr__(
+            self, "low", check_number("UniformInt.low", self.low, low=0, integer=True)
+        )
+        object.__setattr__(
+            self,
+            "high",
+            check_number("UniformInt.high", self.high, low=self.low, integer=True),
+        )
+        super().__post_init__()
+
+    @property
+    def base_mean(self) -> float:
+        return (self.low + self.high) / 2.0
+
+
+@dataclass(frozen=True)
+class Empirical(Distribution):
+    """A distribution on whole numbers given by ``values`` and ``probs``; no mean path.
+
+    ``probs`` defaults to equal weights and is normalised.
+
+    Examples
+    --------
+    >>> Empirical(values=[1, 3], probs=[1, 3]).base_mean
+    2.5
+    """
+
+    values: tuple[int, ...]
+    probs: tuple[float, ...] | None = None
+    kind = "empirical"
+    seasonal = False
+
+    def __post_init__(self):
+        values = tuple(
+            check_number(f"Empirical.values[{i}]", v, low=0, integer=True)
+            for i, v in enumerate(self.values)
+        )
+        if not values:
+            raise ValueError("Empirical.values must hold at least one value, got none")
+        object.__setattr__(self, "values", values)
+        if self.probs is not None:
+            probs = tuple(
+                float(check_number(f"Empirical.probs[{i}]", p, low=0))
+                for i, p in enumerate(self.probs)
+            )
+            if len(probs) != len(values):
+                raise ValueError(
+                    f"Empirical.probs must have one entry per value ({len(values)}), "
+                    f"got {len(probs)}"
+                )
+            if sum(probs) <= 0:
+                raise ValueError("Empirical.probs must have a positive sum")
+            object.__setattr__(self, "probs", probs)
+        super().__post_init__()
+
+    def pmf(self) -> np.ndarray:
+        """Probabilities of ``0..max(values)``."""
+        pmf = np.zeros(max(self.values) + 1)
+        weights = self.probs if self.probs is not None else (1.0,) * len(self.values)
+        for v, w in zip(self.values, weights, strict=True):
+            pmf[v] += w
+        return pmf / pmf.sum()
+
+    @property
+    def base_mean(self) -> float:
+        pmf = self.pmf()
+        return float(np.arange(pmf.size) @ pmf)
+
+
+DISTRIBUTIONS = {
+    cls.kind: cls for cls in (Poisson, Normal, Gamma, NegativeBinomial, UniformInt, Empirical)
+}
+
+
+def distribution_from_dict(data: dict, where: str) -> Distribution:
+    """Build a distribution from its TOML table (``{"dist": "poisson", "mean": 5}``)."""
+    data = dict(data)
+    kind = data.pop("dist", None)
+    if kind not in DISTRIBUTIONS:
+        allowed = ", ".join(sorted(DISTRIBUTIONS))
+        raise ValueError(f"{where}.dist must be one of {allowed}, got {kind!r}")
+    cls = DISTRIBUTIONS[kind]
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValueError(
+            f"{where} has unknown field(s) {unknown}; {kind} takes {sorted(known)}"
+        )
+    for key in ("values", "probs"):
+        if isinstance(data.get(key), list):
+            data[key] = tuple(data[key])
+    return cls(**data)

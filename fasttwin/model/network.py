@@ -1,0 +1,303 @@
+"""Validated, frozen model objects: stock points (nodes) in a tree, and the model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+from fasttwin.model.checks import check_choice, check_number
+from fasttwin.model.distributions import Distribution
+
+#: Parameters a policy grid may vary, per node.
+POLICY_PARAMETERS = ("reorder_point", "order_up_to", "order_quantity", "review_period")
+REVIEW_MODES = ("periodic",)
+_COSTS = (
+    "holding_cost",
+    "backorder_cost",
+    "lost_sale_cost",
+    "order_cost",
+    "unit_cost",
+    "overflow_cost",
+)
+
+
+@dataclass(frozen=True)
+class Node:
+    """One stock point.
+
+    ``parent=None`` means the node orders from the external supplier, whose
+    orders arrive after ``lead_time`` days and are accepted with probability
+    ``reliability``. The policy is (s, S) when ``reorder_point`` and
+    ``order_up_to`` are set, base-stock when only ``order_up_to`` is, and
+    (r, Q) when ``reorder_point`` and ``order_quantity`` are. The initial
+    on-hand stock defaults to the order-up-to level (``r + Q`` for (r, Q)).
+
+    Examples
+    --------
+    >>> Node("store", demand=None, reorder_point=10, order_up_to=30).policy_kind()
+    'sS'
+    >>> Node("store", holding_cost=-1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: node 'store': holding_cost must be a number >= 0, got -1.0
+    """
+
+    name: str
+    parent: str | None = None
+    lead_time: int | Distribution = 0
+    demand: Distribution | None = None
+    initial_inventory: int | None = None
+    reorder_point: int | None = None
+    order_up_to: int | None = None
+    order_quantity: int | None = None
+    review_period: int = 1
+    holding_cost: float = 1.0
+    backorder_cost: float = 0.0
+    lost_sale_cost: float = 0.0
+    order_cost: float = 0.0
+    unit_cost: float = 0.0
+    overflow_cost: float = 0.0
+    capacity: int | None = None
+    lost_sales: bool = False
+    reliability: float = 1.0
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name or "." in self.name:
+            raise ValueError(f"node name must be a non-empty string without '.', got {self.name!r}")
+        where = f"node {self.name!r}"
+        try:
+            self._validate()
+        except ValueError as err:
+            raise ValueError(f"{where}: {err}") from None
+
+    def _validate(self):
+        for name in _COSTS:
+            check_number(name, getattr(self, name), low=0)
+        check_number("reliability", self.reliability, low=0, high=1)
+        if isinstance(self.lead_time, Distribution):
+            if not self.lead_time.is_stationary_default():
+                raise ValueError("lead_time distribution cannot have a mean path")
+        else:
+            object.__setattr__(
+                self, "lead_time", check_number("lead_time", self.lead_time, low=0, integer=True)
+            )
+        if self.demand is not None and not isinstance(self.demand, Distribution):
+            raise ValueError(f"demand must be a distribution such as Poisson(mean), got {self.demand!r}")
+        if not isinstance(self.lost_sales, bool):
+            raise ValueError(f"lost_sales must be true or false, got {self.lost_sales!r}")
+        for name, low in (
+            ("initial_inventory", 0),
+            ("reorder_point", None),
+            ("order_up_to", 0),
+            ("order_quantity", 1),
+            ("capacity", 0),
+        ):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, check_number(name, value, low=low, integer=True))
+        object.__setattr__(
+            self,
+            "review_period",
+            check_number("review_period", self.review_period, low=1, integer=True),
+        )
+        check_policy(self.reorder_point, self.order_up_to, self.order_quantity)
+
+    def policy_kind(self) -> str | None:
+        """``'sS'``, ``'base_stock'``, ``'rQ'`` or ``None`` when no policy is set."""
+        return policy_kind(self.reorder_point, self.order_up_to, self.order_quantity)
+
+    def with_policy(self, **params) -> Node:
+        """A copy with some policy parameters replaced (validated again)."""
+        return replace(self, **params)
+
+
+def policy_kind(reorder_point, order_up_to, order_quantity) -> str | None:
+    """Name the policy that a set of parameters describes."""
+    if order_quantity is not None:
+        return "rQ"
+    if order_up_to is not None:
+        return "sS" if reorder_point is not None else "base_stock"
+    return None
+
+
+def check_policy(reorder_point, order_up_to, order_quantity) -> None:
+    """Refuse parameter sets that describe no policy or an impossible one."""
+    if order_quantity is not None:
+        if order_up_to is not None:
+            raise ValueError(
+                "set order_quantity (an (r, Q) policy) or order_up_to (an (s, S) or "
+                "base-stock policy), not both"
+            )
+        if reorder_point is None:
+            raise ValueError("an (r, Q) policy needs reorder_point as well as order_quantity")
+        return
+    if reorder_point is not None and order_up_to is None:
+        raise ValueError("reorder_point needs order_up_to (s, S) or order_quantity (r, Q)")
+    if reorder_point is not None and reorder_point >= order_up_to:
+        raise ValueError(
+            f"reorder_point must be < order_up_to ({order_up_to}), got {reorder_point}"
+        )
+
+
+@dataclass(frozen=True)
+class Model:
+    """A tree of stock points fed by one external supplier, plus run defaults.
+
+    ``periods``, ``warmup`` and ``seed`` are the defaults that :func:`simulate`
+    uses when its own arguments are left out.
+
+    Examples
+    --------
+    >>> m = Model(nodes=(Node("a", demand=None, order_up_to=5),))
+    >>> m.node("a").order_up_to
+    5
+    >>> m.node("b")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown node 'b'; nodes are 'a'
+    """
+
+    nodes: tuple[Node, ...]
+    name: str = "model"
+    review: str = "periodic"
+    periods: int | None = None
+    warmup: int | None = None
+    seed: int | None = None
+
+    def __post_init__(self):
+        nodes = tuple(self.nodes)
+        object.__setattr__(self, "nodes", nodes)
+        if not nodes or not all(isinstance(n, Node) for n in nodes):
+            raise ValueError("model.nodes must be a non-empty sequence of Node objects")
+        check_choice("model.review", self.review, REVIEW_MODES)
+        names = [n.name for n in nodes]
+        duplicate = sorted({n for n in names if names.count(n) > 1})
+        if duplicate:
+            raise ValueError(f"model.nodes: node names must be unique, repeated: {duplicate}")
+        folded = {}
+        for n in names:
+            if n.lower() in folded:
+                raise ValueError(
+                    f"model.nodes: names {folded[n.lower()]!r} and {n!r} differ only by case "
+                    "(Zarr stores on macOS/Windows fold case)"
+                )
+            folded[n.lower()] = n
+        for n in nodes:
+            if n.parent is not None and n.parent not in names:
+                raise ValueError(
+                    f"node {n.name!r}: parent must be one of {names} or omitted "
+                    f"(the external supplier), got {n.parent!r}"
+                )
+        _check_acyclic(nodes)
+        roots = [n.name for n in nodes if n.parent is None]
+        if len(roots) != 1:
+            raise ValueError(
+                f"model.nodes: exactly one node must order from the external supplier "
+                f"(no parent), got {roots}"
+            )
+        for key, low in (("periods", 1), ("warmup", 0), ("seed", 0)):
+            value = getattr(self, key)
+            if value is not None:
+                object.__setattr__(self, key, check_number(f"model.{key}", value, low=low, integer=True))
+
+    def node(self, name: str) -> Node:
+        """The node called ``name``."""
+        for n in self.nodes:
+            if n.name == name:
+                return n
+        names = ", ".join(repr(n.name) for n in self.nodes)
+        raise ValueError(f"unknown node {name!r}; nodes are {names}")
+
+    @property
+    def node_names(self) -> tuple[str, ...]:
+        return tuple(n.name for n in self.nodes)
+
+    def to_toml(self) -> str:
+        """TOML text of this model; :func:`fasttwin.load_model` reads it back equal."""
+        from fasttwin.model.toml_io import model_to_toml
+
+        return model_to_toml(self)
+
+    def replace_node(self, name: str, **changes) -> Model:
+        """A copy of the model with one node's fields changed."""
+        nodes = tuple(replace(n, **changes) if n.name == name else n for n in self.nodes)
+        self.node(name)
+        return replace(self, nodes=nodes)
+
+
+def _check_acyclic(nodes) -> None:
+    parent = {n.name: n.parent for n in nodes}
+    for start in parent:
+        seen = [start]
+        current = parent[start]
+        while current is not None:
+            if current in seen:
+                cycle = " -> ".join([*seen[seen.index(current) :], current])
+                raise ValueError(f"model.nodes: the parents form a cycle: {cycle}")
+            seen.append(current)
+            current = parent[current]
+
+
+def single_node(
+    demand: Distribution,
+    lead_time: int | Distribution = 0,
+    *,
+    holding_cost: float = 1.0,
+    backorder_cost: float = 0.0,
+    lost_sale_cost: float = 0.0,
+    order_cost: float = 0.0,
+    unit_cost: float = 0.0,
+    overflow_cost: float = 0.0,
+    capacity: int | None = None,
+    lost_sales: bool = False,
+    reliability: float = 1.0,
+    initial_inventory: int | None = None,
+    reorder_point: int | None = None,
+    order_up_to: int | None = None,
+    order_quantity: int | None = None,
+    review_period: int = 1,
+    review: str = "periodic",
+    name: str = "node",
+    periods: int | None = None,
+    warmup: int | None = None,
+    seed: int | None = None,
+) -> Model:
+    """A one-location model that orders from the external supplier.
+
+    Backorders by default; ``lost_sales=True`` loses unmet demand instead.
+
+    Examples
+    --------
+    >>> import fasttwin as ft
+    >>> model = ft.single_node(demand=ft.Poisson(mean=20.0), lead_time=2,
+    ...                        holding_cost=1.0, backorder_cost=9.0, order_cost=64.0)
+    >>> model.node("node").lead_time
+    2
+    """
+    if not isinstance(demand, Distribution):
+        raise ValueError(f"demand must be a distribution such as Poisson(mean), got {demand!r}")
+    node = Node(
+        name=name,
+        lead_time=lead_time,
+        demand=demand,
+        initial_inventory=initial_inventory,
+        reorder_point=reorder_point,
+        order_up_to=order_up_to,
+        order_quantity=order_quantity,
+        review_period=review_period,
+        holding_cost=holding_cost,
+        backorder_cost=backorder_cost,
+        lost_sale_cost=lost_sale_cost,
+        order_cost=order_cost,
+        unit_cost=unit_cost,
+        overflow_cost=overflow_cost,
+        capacity=capacity,
+        lost_sales=lost_sales,
+        reliability=reliability,
+    )
+    return Model(
+        nodes=(node,), name="single_node", review=review, periods=periods, warmup=warmup, seed=seed
+    )
+
+
+NODE_FIELDS = tuple(f.name for f in fields(Node))
+
