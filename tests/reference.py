@@ -26,8 +26,14 @@ def day_draws(node, run, node_index: int = 0):
         for t in range(run.periods):
             st = np.uint64(key_state(run.seed, STREAM_DEMAND, rep, node_index, t))
             d, _ = draw_demand(
-                dplan.code[t], dplan.p1[t], dplan.p2[t], dplan.start[t], dplan.length[t],
-                dplan.cdf, dplan.guide, st,
+                dplan.code[t],
+                dplan.p1[t],
+                dplan.p2[t],
+                dplan.start[t],
+                dplan.length[t],
+                dplan.cdf,
+                dplan.guide,
+                st,
             )
             lead = lplan.fixed
             if lplan.length > 0:
@@ -112,9 +118,17 @@ def simulate_single_node(node, kind, points, run):
                 if not node.lost_sales:
                     backorders += unmet
                 log.append(
-                    dict(demand=d, served=served, shipped=shipped, lost=lost, on_hand=on_hand,
-                         backorders=backorders, placed=placed, accepted=accepted,
-                         received_now=received_now)
+                    dict(
+                        demand=d,
+                        served=served,
+                        shipped=shipped,
+                        lost=lost,
+                        on_hand=on_hand,
+                        backorders=backorders,
+                        placed=placed,
+                        accepted=accepted,
+                        received_now=received_now,
+                    )
                 )
                 assert on_hand >= 0 and backorders >= 0
                 # 5. accounting

@@ -65,21 +65,34 @@ def single_node_cases(draw):
     review = draw(st.sampled_from([1, 1, 2, 3]))
     if kind == "rQ":
         policy = {
-            "reorder_point": draw(st.lists(st.integers(-3, 12), min_size=1, max_size=3, unique=True)),
-            "order_quantity": draw(st.lists(st.integers(1, 15), min_size=1, max_size=2, unique=True)),
+            "reorder_point": draw(
+                st.lists(st.integers(-3, 12), min_size=1, max_size=3, unique=True)
+            ),
+            "order_quantity": draw(
+                st.lists(st.integers(1, 15), min_size=1, max_size=2, unique=True)
+            ),
         }
     elif kind == "sS":
         policy = {
-            "reorder_point": draw(st.lists(st.integers(-3, 12), min_size=1, max_size=3, unique=True)),
+            "reorder_point": draw(
+                st.lists(st.integers(-3, 12), min_size=1, max_size=3, unique=True)
+            ),
             "order_up_to": draw(st.lists(st.integers(0, 30), min_size=1, max_size=3, unique=True)),
         }
     else:
-        policy = {"order_up_to": draw(st.lists(st.integers(0, 30), min_size=1, max_size=4, unique=True))}
+        policy = {
+            "order_up_to": draw(st.lists(st.integers(0, 30), min_size=1, max_size=4, unique=True))
+        }
     policy["review_period"] = draw(st.sampled_from([review, [1, review] if review > 1 else review]))
     periods = draw(st.integers(1, 25))
     warmup = draw(st.integers(0, periods - 1))
-    run = dict(reps=draw(st.integers(1, 3)), periods=periods, warmup=warmup,
-               seed=draw(st.integers(0, 2**40)), rep0=draw(st.sampled_from([0, 5])))
+    run = dict(
+        reps=draw(st.integers(1, 3)),
+        periods=periods,
+        warmup=warmup,
+        seed=draw(st.integers(0, 2**40)),
+        rep0=draw(st.sampled_from([0, 5])),
+    )
     return model, policy, run
 
 

@@ -17,8 +17,13 @@ def _reference(model, policy, run):
     pol = node_policy(model, grid, model.nodes[0].name)
     v = np.flatnonzero(pol.valid)
     points = [
-        dict(s=int(pol.reorder[i]), S=int(pol.up_to[i]), Q=int(pol.quantity[i]),
-             R=int(pol.review[i]), initial=int(pol.initial[i]))
+        dict(
+            s=int(pol.reorder[i]),
+            S=int(pol.up_to[i]),
+            Q=int(pol.quantity[i]),
+            R=int(pol.review[i]),
+            initial=int(pol.initial[i]),
+        )
         for i in v
     ]
     sums, logs = simulate_single_node(model.nodes[0], pol.kind, points, run)
@@ -76,8 +81,14 @@ def test_sales_identity_from_kernel():
     grid = resolve_policy(model, {"reorder_point": [0, 4], "order_up_to": [10, 20]})
     pol = node_policy(model, grid, "node")
     sums = single_node_sums(model, pol, run, True)
-    ds = ft.simulate(model, {"reorder_point": [0, 4], "order_up_to": [10, 20]},
-                     reps=50, periods=120, warmup=10, seed=3)
+    ds = ft.simulate(
+        model,
+        {"reorder_point": [0, 4], "order_up_to": [10, 20]},
+        reps=50,
+        periods=120,
+        warmup=10,
+        seed=3,
+    )
     days = 110
     change = (sums[L.BO_END] - sums[L.BO_START]).reshape(2, 2, 50) / days
     np.testing.assert_allclose(

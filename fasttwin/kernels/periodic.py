@@ -35,7 +35,6 @@ from fasttwin.kernels.rng import (
 from fasttwin.kernels.samplers import bernoulli, table_draw
 
 
-
 def _make_policy_day(rq):
     """Build the day step for (r, Q) when ``rq`` else (s, S).
 

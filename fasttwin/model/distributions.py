@@ -34,7 +34,9 @@ class Event:
     factor: float
 
     def __post_init__(self):
-        object.__setattr__(self, "start", check_number("event.start", self.start, low=0, integer=True))
+        object.__setattr__(
+            self, "start", check_number("event.start", self.start, low=0, integer=True)
+        )
         object.__setattr__(
             self, "end", check_number("event.end", self.end, low=self.start, integer=True)
         )
@@ -220,9 +222,7 @@ class NegativeBinomial(Distribution):
 
     def __post_init__(self):
         check_number("NegativeBinomial.mean", self.mean, low=0, low_open=True)
-        check_number(
-            "NegativeBinomial.std", self.std, low=math.sqrt(self.mean), low_open=True
-        )
+        check_number("NegativeBinomial.std", self.std, low=math.sqrt(self.mean), low_open=True)
         super().__post_init__()
 
     @property
@@ -335,9 +335,7 @@ def distribution_from_dict(data: dict, where: str) -> Distribution:
     known = {f.name for f in fields(cls)}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise ValueError(
-            f"{where} has unknown field(s) {unknown}; {kind} takes {sorted(known)}"
-        )
+        raise ValueError(f"{where} has unknown field(s) {unknown}; {kind} takes {sorted(known)}")
     for key in ("values", "probs"):
         if isinstance(data.get(key), list):
             data[key] = tuple(data[key])

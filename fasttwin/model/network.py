@@ -81,7 +81,9 @@ class Node:
                 self, "lead_time", check_number("lead_time", self.lead_time, low=0, integer=True)
             )
         if self.demand is not None and not isinstance(self.demand, Distribution):
-            raise ValueError(f"demand must be a distribution such as Poisson(mean), got {self.demand!r}")
+            raise ValueError(
+                f"demand must be a distribution such as Poisson(mean), got {self.demand!r}"
+            )
         if not isinstance(self.lost_sales, bool):
             raise ValueError(f"lost_sales must be true or false, got {self.lost_sales!r}")
         for name, low in (
@@ -197,7 +199,9 @@ class Model:
         for key, low in (("periods", 1), ("warmup", 0), ("seed", 0)):
             value = getattr(self, key)
             if value is not None:
-                object.__setattr__(self, key, check_number(f"model.{key}", value, low=low, integer=True))
+                object.__setattr__(
+                    self, key, check_number(f"model.{key}", value, low=low, integer=True)
+                )
 
     def node(self, name: str) -> Node:
         """The node called ``name``."""
@@ -300,4 +304,3 @@ def single_node(
 
 
 NODE_FIELDS = tuple(f.name for f in fields(Node))
-

@@ -102,7 +102,9 @@ def _node_to_dict(node: Node) -> dict:
     out = {}
     for f in fields(node):
         value = getattr(node, f.name)
-        if value is None or (f.name != "name" and value == f.default and not isinstance(value, Distribution)):
+        if value is None or (
+            f.name != "name" and value == f.default and not isinstance(value, Distribution)
+        ):
             continue
         out[f.name] = value.to_dict() if isinstance(value, Distribution) else value
     return out
@@ -125,7 +127,9 @@ def model_from_dict(data: dict, where: str = "model") -> Model:
         label = f"{where}.nodes[{i}]"
         unknown = sorted(set(raw) - node_fields)
         if unknown:
-            raise ValueError(f"{label} has unknown field(s) {unknown}; allowed: {sorted(node_fields)}")
+            raise ValueError(
+                f"{label} has unknown field(s) {unknown}; allowed: {sorted(node_fields)}"
+            )
         for key in ("demand", "lead_time"):
             if isinstance(raw.get(key), dict):
                 raw[key] = distribution_from_dict(raw[key], f"{label}.{key}")
@@ -150,11 +154,11 @@ def load_model(path: str | Path) -> Model:
 
     Examples
     --------
-    >>> import fasttwin as ft, tempfile, os
+    >>> import fasttwin as ft, tempfile, pathlib
     >>> m = ft.single_node(demand=ft.Poisson(mean=5.0), lead_time=1, backorder_cost=4.0)
     >>> with tempfile.TemporaryDirectory() as d:
-    ...     p = os.path.join(d, "m.toml")
-    ...     _ = open(p, "w").write(m.to_toml())
+    ...     p = pathlib.Path(d) / "m.toml"
+    ...     _ = p.write_text(m.to_toml())
     ...     ft.load_model(p) == m
     True
     """
