@@ -43,24 +43,32 @@ def variables_from_sums(sums: np.ndarray, days: int, node) -> dict[str, np.ndarr
     }
 
 
-def build_dataset(grid, valid: np.ndarray, values: dict, rep0: int, attrs: dict):
-    """Scatter per-valid-point arrays ``(points_valid, reps)`` into a labelled cube.
+def build_dataset(grid, valid: np.ndarray, values: dict, rep0: int, attrs: dict, scenarios=None):
+    """Scatter per-valid-point arrays into a labelled cube.
 
-    Invalid grid cells get NaN; ``valid`` records which cells are policies.
+    ``values`` holds arrays ``(points_valid, reps)``, or ``(scenarios,
+    points_valid, reps)`` when ``scenarios`` names them. Invalid grid cells
+    get NaN; ``valid`` records which cells are policies.
     """
     import xarray as xr
 
-    dims = (*grid.dims, "rep")
+    n_scen = 1 if scenarios is None else len(scenarios)
+    scen_dims = () if scenarios is None else ("scenario",)
+    dims = (*grid.dims, *scen_dims, "rep")
     reps = next(iter(values.values())).shape[-1]
     data_vars = {}
     for name, arr in values.items():
         if name not in SYSTEM_VARIABLES:
             raise KeyError(f"variable {name!r} is not in the registry")
-        full = np.full((grid.size, reps), np.nan)
-        full[valid] = arr
-        data_vars[name] = (dims, full.reshape(*grid.shape, reps), attrs_of(name))
+        full = np.full((n_scen, grid.size, reps), np.nan)
+        full[:, valid] = arr.reshape(n_scen, -1, reps)
+        # (scenario, point, rep) -> (point, scenario, rep): grid axes come first.
+        full = full.transpose(1, 0, 2).reshape(*grid.shape, *((n_scen,) if scenarios else ()), reps)
+        data_vars[name] = (dims, full, attrs_of(name))
     data_vars[VALID.name] = (grid.dims, valid.reshape(grid.shape), attrs_of(VALID.name))
     coords = {**grid.coords(), "rep": np.arange(rep0, rep0 + reps, dtype=np.int64)}
+    if scenarios is not None:
+        coords["scenario"] = np.asarray(scenarios, dtype=object).astype(str)
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
 

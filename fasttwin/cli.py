@@ -1,0 +1,42 @@
+"""The ``fasttwin`` command. Each subcommand lives in its own module.
+
+A subcommand module exposes ``add_arguments(parser)`` and ``run(args) -> int``;
+modules are imported only when their command runs, or for ``--help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: name -> (module, one-line help)
+COMMANDS = {
+    "simulate": (
+        "fasttwin.simulate_cli",
+        "simulate a model's policy grid in-process into a Zarr cube",
+    ),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fasttwin", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        importlib.import_module(module).add_arguments(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    module = importlib.import_module(COMMANDS[args.command][0])
+    try:
+        return int(module.run(args) or 0)
+    except ValueError as err:
+        print(f"fasttwin {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
