@@ -1,4 +1,4 @@
-"""Closed forms that the simulator must agree with where they are exact.
+"""Exact periodic-review results for Poisson demand with backorders.
 
 Periodic review, Poisson demand, backorders, fixed lead time ``L`` and the
 order of events of DESIGN.md section 1: the end-of-day net inventory on day
