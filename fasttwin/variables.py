@@ -112,3 +112,43 @@ def attrs_of(name: str) -> dict:
     """
     var = VARIABLES[name]
     return {"units": var.units, "long_name": var.long_name, "description": var.description}
+
+
+_TRACE = [
+    Variable("demand", "units", "customer demand", "Customer demand of the day."),
+    Variable(
+        "arrivals",
+        "units",
+        "arrivals",
+        "Units that arrived from the supplier on the day (with a zero lead time, the "
+        "day's own order).",
+    ),
+    Variable(
+        "orders", "orders", "orders placed", "Orders placed on the day (rejected ones included)."
+    ),
+    Variable("ordered", "units", "units ordered", "Units ordered and accepted by the supplier."),
+    Variable("rejected", "orders", "orders rejected", "Orders the supplier rejected on the day."),
+    Variable("filled", "units", "demand served from stock", "Demand served from stock that day."),
+    Variable("lost_sales", "units", "lost sales", "Units of demand lost on the day."),
+    Variable("on_hand", "units", "on-hand stock", "End-of-day units on hand."),
+    Variable("backorders", "units", "customer backorders", "End-of-day customer backorders."),
+    Variable("pipeline", "units", "in transit", "End-of-day units ordered but not yet arrived."),
+    Variable(
+        "inventory_position",
+        "units",
+        "inventory position",
+        "End-of-day on hand + in transit - backorders.",
+    ),
+    Variable(
+        "overflow", "units", "units above capacity", "End-of-day units on hand above capacity."
+    ),
+    Variable(
+        "cost",
+        "currency",
+        "cost of the day",
+        "Holding + shortage + ordering + overflow cost of the day.",
+    ),
+]
+
+#: Daily-path variables of :func:`fasttwin.trace`, dims (rep, day).
+TRACE_VARIABLES: dict[str, Variable] = {v.name: v for v in _TRACE}

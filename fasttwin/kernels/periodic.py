@@ -35,6 +35,44 @@ from fasttwin.kernels.rng import (
 from fasttwin.kernels.samplers import bernoulli, table_draw
 
 
+@jit
+def day_draws(
+    seed,
+    node,
+    rep,
+    t,
+    d_code,
+    d_p1,
+    d_p2,
+    d_start,
+    d_len,
+    d_cdf,
+    d_guide,
+    lt_fixed,
+    lt_len,
+    lt_cdf,
+    lt_guide,
+    reliability,
+):
+    """One node's random inputs of day ``t``: (demand, lead time, order accepted 0/1).
+
+    Shared by the simulation and the trace kernels, so that a traced
+    replication sees exactly the draws of the simulated one.
+    """
+    state = key_state(seed, STREAM_DEMAND, rep, node, t)
+    d, state = draw_demand(d_code[t], d_p1[t], d_p2[t], d_start[t], d_len[t], d_cdf, d_guide, state)
+    lead = lt_fixed
+    if lt_len > 0:
+        state = key_state(seed, STREAM_LEAD_TIME, rep, node, t)
+        lead, state = table_draw(lt_cdf, lt_guide, 0, lt_len, state)
+    accepted = 1
+    if reliability < 1.0:
+        state = key_state(seed, STREAM_SUPPLY, rep, node, t)
+        ok, state = bernoulli(reliability, state)
+        accepted = 1 if ok else 0
+    return d, lead, accepted
+
+
 def _make_policy_day(rq):
     """Build the day step for (r, Q) when ``rq`` else (s, S).
 
@@ -164,19 +202,24 @@ def _make_kernel(rq):
             acc = np.zeros((N_SUMS, n_points), np.int64)
             demand_total = 0
             for t in range(periods):
-                state = key_state(seed, STREAM_DEMAND, rep, node, t)
-                d, state = draw_demand(
-                    d_code[t], d_p1[t], d_p2[t], d_start[t], d_len[t], d_cdf, d_guide, state
+                d, lead, accepted = day_draws(
+                    seed,
+                    node,
+                    rep,
+                    t,
+                    d_code,
+                    d_p1,
+                    d_p2,
+                    d_start,
+                    d_len,
+                    d_cdf,
+                    d_guide,
+                    lt_fixed,
+                    lt_len,
+                    lt_cdf,
+                    lt_guide,
+                    reliability,
                 )
-                lead = lt_fixed
-                if lt_len > 0:
-                    state = key_state(seed, STREAM_LEAD_TIME, rep, node, t)
-                    lead, state = table_draw(lt_cdf, lt_guide, 0, lt_len, state)
-                accepted = 1
-                if reliability < 1.0:
-                    state = key_state(seed, STREAM_SUPPLY, rep, node, t)
-                    ok, state = bernoulli(reliability, state)
-                    accepted = 1 if ok else 0
                 measured = 1 if t >= warmup else 0
                 demand_total += measured * d
                 if t == warmup:

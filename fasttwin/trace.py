@@ -1,0 +1,168 @@
+"""``trace``: the daily paths of a few replications of one policy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from fasttwin.model.network import Model
+
+
+def trace(
+    model: Model,
+    policy: Mapping | None = None,
+    *,
+    reps: int = 3,
+    periods: int | None = None,
+    warmup: int | None = None,
+    seed: int | None = None,
+    scenario=None,
+    rep0: int = 0,
+):
+    """Day-by-day paths of replications ``rep0 .. rep0 + reps - 1`` of one policy.
+
+    Replication ``i`` is the replication ``i`` of :func:`fasttwin.simulate`
+    with the same model, seed, periods and scenario: the same draws and the
+    same day step, so its measured days add up to that cube's values exactly.
+
+    Parameters
+    ----------
+    model
+        A one-node model (network traces are not available yet).
+    policy
+        Scalars only, e.g. ``{"reorder_point": 40, "order_up_to": 120}``;
+        parameters left out come from the model.
+    reps, rep0
+        How many replications, and the label of the first.
+    periods, warmup, seed
+        As for :func:`fasttwin.simulate`; ``None`` takes the model's value.
+        Every day is traced; the ``measured`` coordinate marks the days after
+        the warm-up, the ones a cube's means are taken over.
+    scenario
+        ``None``, or one scenario name or :class:`~fasttwin.model.scenarios.Scenario`.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``(rep, day)``; variables of :data:`fasttwin.variables.TRACE_VARIABLES`
+        (``on_hand``, ``backorders``, ``pipeline``, ``orders``, ``ordered``,
+        ``demand``, ``lost_sales``, ``cost``, ...), each the day's amount or
+        end-of-day level.
+
+    Examples
+    --------
+    >>> import fasttwin as ft
+    >>> model = ft.single_node(demand=ft.Poisson(mean=5.0), lead_time=1,
+    ...                        holding_cost=1.0, backorder_cost=9.0)
+    >>> tr = ft.trace(model, {"reorder_point": 8, "order_up_to": 20}, reps=2, periods=10, seed=3)
+    >>> tr["on_hand"].dims
+    ('rep', 'day')
+    >>> bool(((tr["on_hand"] - tr["backorders"] + tr["pipeline"])
+    ...       == tr["inventory_position"]).all())
+    True
+    """
+    import xarray as xr
+
+    from fasttwin.grid import node_policy, resolve_policy
+    from fasttwin.kernels.trace import N_TRACE, trace_single_kernel
+    from fasttwin.lower import demand_plan, lead_time_plan
+    from fasttwin.model.scenarios import Scenario
+    from fasttwin.simulate import UNLIMITED, resolve_run
+    from fasttwin.variables import TRACE_VARIABLES
+
+    if not isinstance(model, Model):
+        raise ValueError(
+            f"model must be a fasttwin Model (e.g. ft.single_node(...)), got {model!r}"
+        )
+    if len(model.nodes) != 1:
+        raise ValueError(
+            f"trace follows one-node models only; this model has {len(model.nodes)} nodes"
+        )
+    run = resolve_run(model, reps, periods, warmup, seed, rep0)
+    grid = resolve_policy(model, policy)
+    if grid.axes:
+        names = ", ".join(a.name for a in grid.axes)
+        raise ValueError(
+            f"trace follows one policy: policy values must be scalars, got sequences for {names}"
+        )
+    if scenario is not None:
+        if not isinstance(scenario, str | Scenario):
+            raise ValueError(f"scenario must be one scenario name or Scenario, got {scenario!r}")
+        model = Scenario.of(scenario).apply(model)
+    node = model.nodes[0]
+    pol = node_policy(model, grid, node.name)
+    dplan = demand_plan(node.demand, run.periods)
+    lplan = lead_time_plan(node.lead_time)
+    out = np.zeros((N_TRACE, run.reps, run.periods), np.int64)
+    trace_single_kernel(pol.kind == "rQ")(
+        run.seed,
+        0,
+        run.rep0,
+        run.reps,
+        run.periods,
+        pol.reorder,
+        pol.up_to,
+        pol.quantity,
+        pol.review,
+        pol.initial,
+        int(node.lost_sales),
+        UNLIMITED if node.capacity is None else node.capacity,
+        *dplan.arrays(),
+        *lplan.arrays(),
+        float(node.reliability),
+        out,
+    )
+    values = _daily_values(out, node)
+    dims = ("rep", "day")
+    data_vars = {}
+    for name, arr in values.items():
+        var = TRACE_VARIABLES[name]
+        attrs = {"units": var.units, "long_name": var.long_name, "description": var.description}
+        data_vars[name] = (dims, arr, attrs)
+    days = np.arange(run.periods, dtype=np.int64)
+    coords = {
+        "rep": np.arange(run.rep0, run.rep0 + run.reps, dtype=np.int64),
+        "day": days,
+        "measured": ("day", days >= run.warmup),
+    }
+    policy_attrs = {k: v for _, k, v in grid.fixed}
+    attrs = {
+        "model": model.name,
+        "node": node.name,
+        "policy": ", ".join(f"{k}={v}" for k, v in policy_attrs.items()) or "model's policy",
+        "seed": run.seed,
+        "periods": run.periods,
+        "warmup": run.warmup,
+        "scenario": "baseline" if scenario is None else Scenario.of(scenario).name,
+    }
+    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+
+def _daily_values(out: np.ndarray, node) -> dict[str, np.ndarray]:
+    """Named daily arrays ``(reps, periods)`` from the trace kernel's rows."""
+    from fasttwin.kernels import trace as T
+
+    cost = (
+        node.holding_cost * out[T.ON_HAND]
+        + node.backorder_cost * out[T.BACKORDERS]
+        + node.lost_sale_cost * out[T.LOST]
+        + node.order_cost * out[T.ORDERS]
+        + node.unit_cost * out[T.ORDERED]
+        + node.overflow_cost * out[T.OVERFLOW]
+    )
+    return {
+        "demand": out[T.DEMAND],
+        "arrivals": out[T.ARRIVED],
+        "orders": out[T.ORDERS],
+        "ordered": out[T.ORDERED],
+        "rejected": out[T.REJECTED],
+        "filled": out[T.FILLED],
+        "lost_sales": out[T.LOST],
+        "on_hand": out[T.ON_HAND],
+        "backorders": out[T.BACKORDERS],
+        "pipeline": out[T.PIPELINE],
+        "inventory_position": out[T.ON_HAND] - out[T.BACKORDERS] + out[T.PIPELINE],
+        "overflow": out[T.OVERFLOW],
+        "cost": cost,
+    }
