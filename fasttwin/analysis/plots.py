@@ -1,0 +1,513 @@
+"""Pictures of a cube: cost surface, frontier, convergence, scenarios, daily paths.
+
+Every function draws on a fresh :class:`matplotlib.figure.Figure` (no
+``pyplot``, no display, no global state), writes a PNG of exactly ``size``
+pixels to ``path`` and returns the path. ``best`` takes a
+:class:`~fasttwin.analysis.best.BestPolicy` already computed (the report
+passes one); left out, it is computed from ``target``, ``service`` and ``rule``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from fasttwin.analysis.axes import (
+    check_axis,
+    check_cube,
+    format_policy,
+    grid_dims,
+    label,
+    point_index,
+    point_values,
+    scenarios,
+    valid_mask,
+)
+from fasttwin.analysis.best import AVERAGE, WORST_CASE, best_policy, service_statistic
+from fasttwin.analysis.intervals import estimates
+
+#: Default picture size in pixels (width, height).
+SIZE = (960, 640)
+_DPI = 100
+_STAR = dict(marker="*", s=320, color="gold", edgecolor="black", linewidth=1.2, zorder=5)
+
+
+def _figure(size, nrows=1, ncols=1, **kw):
+    from matplotlib.figure import Figure
+
+    if (
+        len(size) != 2
+        or not all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in size)
+        or min(size) < 100
+    ):
+        raise ValueError(f"size must be (width, height) in whole pixels >= 100, got {size!r}")
+    fig = Figure(figsize=(size[0] / _DPI, size[1] / _DPI), dpi=_DPI, layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
+    return fig, axes
+
+
+def _save(fig, path) -> Path:
+    path = Path(path)
+    fig.savefig(path, dpi=_DPI, format="png")
+    return path
+
+
+def _best(ds, best, target, service, cost, rule):
+    if best is not None:
+        return best
+    return best_policy(ds, target, service, cost=cost, rule=rule)
+
+
+def _scenario_index(ds, scenario) -> int | None:
+    names = scenarios(ds)
+    if scenario is None:
+        return None
+    if names is None:
+        raise ValueError(f"scenario={scenario!r}, but the cube has no scenario dimension")
+    if scenario not in names:
+        raise ValueError(f"unknown scenario {scenario!r}; the cube's scenarios: {names}")
+    return names.index(scenario)
+
+
+def _ticks(ax, which: str, values) -> None:
+    """Label cell positions with the axis values, at most about 12 of them."""
+    n = len(values)
+    step = max(1, int(np.ceil(n / 12)))
+    pos = np.arange(0, n, step)
+    labels = [str(v.item() if hasattr(v, "item") else v) for v in np.asarray(values)[pos]]
+    if which == "x":
+        ax.set_xticks(pos, labels, rotation=45 if n > 8 else 0)
+    else:
+        ax.set_yticks(pos, labels)
+
+
+def _edges(values: np.ndarray) -> np.ndarray:
+    """Cell edges halfway between sorted-or-not neighbouring values (one cell: ±0.5)."""
+    if values.size == 1:
+        return np.array([values[0] - 0.5, values[0] + 0.5])
+    mid = (values[1:] + values[:-1]) / 2
+    return np.concatenate([[2 * values[0] - mid[0]], mid, [2 * values[-1] - mid[-1]]])
+
+
+def plot_cost_surface(
+    ds,
+    path,
+    *,
+    x: str | None = None,
+    y: str | None = None,
+    at: Mapping | None = None,
+    target: float = 0.98,
+    service: str = "fill_rate",
+    cost: str = "cost",
+    rule: str = "mean",
+    scenario: str | None = None,
+    best=None,
+    size: tuple[int, int] = SIZE,
+) -> Path:
+    """Heat map of mean cost over grid axes ``x`` and ``y``, feasible region and best point.
+
+    Cells whose service misses the target are hatched; invalid cells are
+    grey; the recommended policy is a star. Other grid axes are held at
+    ``at`` (default: the recommended policy's values). With scenarios and no
+    ``scenario``, the surface is the worst case: highest mean cost over the
+    scenarios, feasible only where every scenario meets the target. With one
+    grid axis the picture is a cost curve with its confidence band.
+    """
+    check_cube(ds, cost, service, purpose="plot_cost_surface")
+    axes = grid_dims(ds)
+    if not axes:
+        raise ValueError("a cost surface needs a grid axis; this cube holds a single policy")
+    x = check_axis(ds, axes[0] if x is None else x, "x")
+    if y is None and len(axes) > 1:
+        y = next(a for a in axes if a != x)
+    if y is not None:
+        y = check_axis(ds, y, "y")
+        if y == x:
+            raise ValueError(f"x and y must be different grid axes, both are {x!r}")
+    best = _best(ds, best, target, service, cost, rule)
+    k = _scenario_index(ds, scenario)
+    chosen = best.recommended if k is None else best.by_scenario[scenario]
+    fixed = dict(chosen.policy)
+    for key, value in (at or {}).items():
+        if check_axis(ds, key, "at") in (x, y):
+            raise ValueError(f"at fixes {key!r}, which is plotted; fix only the other grid axes")
+        point_index(ds, {**fixed, key: value})  # refuses values off the grid
+        fixed[key] = value
+    c = estimates(point_values(ds, cost), best.confidence)
+    s = estimates(point_values(ds, service), best.confidence)
+    stat = service_statistic(s, best.rule)
+    if k is not None:
+        cmean, clow, chigh, sstat = c["mean"][:, k], c["low"][:, k], c["high"][:, k], stat[:, k]
+    elif "scenario" in ds.dims:
+        # Worst case; NaN (invalid cells) propagates without warnings.
+        cmean, sstat = c["mean"].max(axis=1), stat.min(axis=1)
+        clow = chigh = None
+    else:
+        cmean, clow, chigh, sstat = c["mean"][:, 0], c["low"][:, 0], c["high"][:, 0], stat[:, 0]
+    shape = tuple(ds.sizes[a] for a in axes)
+    where = tuple(
+        slice(None) if a in (x, y) else int(np.flatnonzero(ds[a].values == fixed[a])[0])
+        for a in axes
+    )
+    valid = valid_mask(ds, cost)[where]
+    grid_mean = cmean.reshape(shape)[where]
+    infeasible = valid & ~(sstat.reshape(shape)[where] >= best.target)
+    star = all(chosen.policy[a] == fixed[a] for a in axes if a not in (x, y))
+    need = f"mean {service}" if best.rule == "mean" else f"{service} CI low end"
+    held = ", ".join(f"{a}={fixed[a]}" for a in axes if a not in (x, y))
+    where_text = (
+        "worst case over scenarios"
+        if k is None and "scenario" in ds.dims
+        else (f"scenario {scenario}" if k is not None else "")
+    )
+    sub = "; ".join(t for t in (where_text, held) if t)
+    fig, ax = _figure(size)
+    ax = ax[0, 0]
+    from matplotlib.patches import Patch
+
+    if y is None:
+        xs = ds[x].values
+        ax.plot(xs, grid_mean, color="C0", marker="o", ms=3, label=f"mean {cost}")
+        if clow is not None:
+            ax.fill_between(
+                xs,
+                clow.reshape(shape)[where],
+                chigh.reshape(shape)[where],
+                color="C0",
+                alpha=0.25,
+                label=f"{100 * best.confidence:g}% CI",
+            )
+        edges = _edges(np.asarray(xs, dtype=np.float64))
+        for i in np.flatnonzero(infeasible):
+            ax.axvspan(edges[i], edges[i + 1], color="grey", alpha=0.25, lw=0)
+        if star:
+            ax.scatter([chosen.policy[x]], [chosen.cost.mean], label="recommended", **_STAR)
+        handles, labels = ax.get_legend_handles_labels()
+        handles.append(Patch(color="grey", alpha=0.25))
+        labels.append(f"{need} < {best.target:g}")
+        ax.legend(handles, labels, loc="best")
+        ax.set_xlabel(x)
+        ax.set_ylabel(label(ds, cost))
+    else:
+        x_first = [a for a in axes if a in (x, y)][0] == x
+        z = grid_mean.T if x_first else grid_mean  # rows: y, columns: x
+        inf = infeasible.T if x_first else infeasible
+        import matplotlib as mpl
+        from matplotlib.collections import PatchCollection
+        from matplotlib.patches import Rectangle
+
+        finite = z[np.isfinite(z)]
+        vmax = float(np.percentile(finite, 95)) if finite.size else None
+        cmap = mpl.colormaps["viridis"].with_extremes(bad="#d9d9d9")
+        mesh = ax.pcolormesh(
+            np.arange(z.shape[1] + 1) - 0.5,
+            np.arange(z.shape[0] + 1) - 0.5,
+            np.ma.masked_invalid(z),
+            cmap=cmap,
+            vmax=vmax,
+            shading="flat",
+        )
+        extend = "max" if finite.size and finite.max() > vmax else "neither"
+        fig.colorbar(mesh, ax=ax, label=f"mean {label(ds, cost)}", extend=extend)
+        rows, cols = np.nonzero(inf)
+        if rows.size:
+            ax.add_collection(
+                PatchCollection(
+                    [
+                        Rectangle((cc - 0.5, rr - 0.5), 1, 1)
+                        for rr, cc in zip(rows, cols, strict=True)
+                    ],
+                    facecolor=(1, 1, 1, 0.3),
+                    edgecolor=(1, 1, 1, 0.9),
+                    hatch="//",
+                    linewidth=0,
+                )
+            )
+        if star:
+            xi = int(np.flatnonzero(ds[x].values == chosen.policy[x])[0])
+            yi = int(np.flatnonzero(ds[y].values == chosen.policy[y])[0])
+            ax.scatter([xi], [yi], **_STAR)
+        _ticks(ax, "x", ds[x].values)
+        _ticks(ax, "y", ds[y].values)
+        ax.set_xlim(-0.5, z.shape[1] - 0.5)
+        ax.set_ylim(-0.5, z.shape[0] - 0.5)
+        ax.set_xlabel(x)
+        ax.set_ylabel(y)
+        legend = [
+            Patch(
+                facecolor="#777777",
+                edgecolor="white",
+                hatch="//",
+                label=f"{need} < {best.target:g}",
+            ),
+        ]
+        if not valid.all():
+            legend.append(Patch(facecolor="#d9d9d9", label="no policy (invalid cell)"))
+        if star:
+            from matplotlib.lines import Line2D
+
+            legend.append(
+                Line2D(
+                    [], [], marker="*", ls="", ms=16, mfc="gold", mec="black", label="recommended"
+                )
+            )
+        ax.legend(
+            handles=legend, loc="upper left", bbox_to_anchor=(0, -0.12), ncols=3, frameon=False
+        )
+    ax.set_title(f"Mean {cost} per policy" + (f" ({sub})" if sub else ""))
+    return _save(fig, path)
+
+
+def plot_frontier(
+    ds,
+    path,
+    *,
+    target: float = 0.98,
+    service: str = "fill_rate",
+    cost: str = "cost",
+    rule: str = "mean",
+    best=None,
+    size: tuple[int, int] = SIZE,
+) -> Path:
+    """Cost against service: every policy (dots), the Pareto frontier with CIs, the target."""
+    from fasttwin.analysis.frontier import frontier
+
+    check_cube(ds, cost, service, purpose="plot_frontier")
+    best = _best(ds, best, target, service, cost, rule)
+    front = frontier(ds, service, cost=cost, confidence=best.confidence)
+    idx = np.flatnonzero(valid_mask(ds, cost).reshape(-1))
+    cm = estimates(point_values(ds, cost)[idx], best.confidence)["mean"]
+    sm = estimates(point_values(ds, service)[idx], best.confidence)["mean"]
+    names = scenarios(ds) or [None]
+    fig, ax = _figure(size)
+    ax = ax[0, 0]
+    axes = grid_dims(ds)
+    for k, name in enumerate(names):
+        color = f"C{k % 10}"
+        tag = "" if name is None else f" ({name})"
+        ax.scatter(
+            sm[:, k], cm[:, k], s=8, color=color, alpha=0.25, lw=0, label=f"all policies{tag}"
+        )
+        f = front if name is None else front[front["scenario"] == name]
+        xm, ym = f[f"{service}_mean"].to_numpy(), f[f"{cost}_mean"].to_numpy()
+        xerr = np.abs(np.vstack([xm - f[f"{service}_ci_low"], f[f"{service}_ci_high"] - xm]))
+        yerr = np.abs(np.vstack([ym - f[f"{cost}_ci_low"], f[f"{cost}_ci_high"] - ym]))
+        ax.errorbar(
+            xm,
+            ym,
+            xerr=xerr,
+            yerr=yerr,
+            color=color,
+            marker="o",
+            ms=4,
+            capsize=2,
+            lw=1,
+            label=f"Pareto frontier{tag}",
+        )
+        choice = best.recommended if name is None else best.by_scenario[name]
+        if choice.feasible or name is None:
+            ax.scatter([choice.service.mean], [choice.cost.mean], **_STAR)
+    ax.scatter([], [], label="best feasible policy", **{**_STAR, "s": 120})
+    ax.axvline(best.target, color="crimson", ls="--", lw=1, label=f"target {best.target:g}")
+    ax.set_xlabel(f"mean {label(ds, service)}")
+    ax.set_ylabel(f"mean {label(ds, cost)}")
+    grid_text = " × ".join(axes) or "one policy"
+    ax.set_title(
+        f"Cost against {service} over the grid ({grid_text}); bars: {100 * best.confidence:g}% CIs"
+    )
+    ax.legend(loc="best", fontsize="small")
+    return _save(fig, path)
+
+
+def plot_convergence(
+    ds,
+    path,
+    *,
+    policy: Mapping | None = None,
+    variables: Sequence[str] | None = None,
+    target: float = 0.98,
+    service: str = "fill_rate",
+    cost: str = "cost",
+    rule: str = "mean",
+    best=None,
+    size: tuple[int, int] = SIZE,
+) -> Path:
+    """Running mean and CI band of each variable versus replications, for one policy.
+
+    ``policy`` names a value for every grid axis; default the recommended one.
+    """
+    from fasttwin.analysis.convergence import convergence
+
+    variables = [cost, service] if variables is None else list(variables)
+    check_cube(ds, *variables, purpose="plot_convergence")
+    if policy is None:
+        policy = _best(ds, best, target, service, cost, rule).recommended.policy
+    point_index(ds, policy)
+    one = ds.sel(dict(policy)) if policy else ds
+    cv = convergence(one, variables)
+    names = scenarios(ds) or [None]
+    fig, axs = _figure(size, len(variables), 1, sharex=True)
+    n = cv["n"].values
+    for ax, var in zip(axs[:, 0], variables, strict=True):
+        for k, name in enumerate(names):
+            sel = {} if name is None else {"scenario": k}
+            mean = cv[f"{var}_mean"].isel(sel).values
+            hw = cv[f"{var}_halfwidth"].isel(sel).values
+            color = f"C{k % 10}"
+            ax.plot(n, mean, color=color, lw=1.2, label=name or "running mean")
+            ax.fill_between(n, mean - hw, mean + hw, color=color, alpha=0.2, lw=0)
+            needed = cv[f"{var}_reps_needed"].isel(sel).values.item()
+            if np.isfinite(needed):
+                ax.annotate(
+                    f"±1% needs {int(needed)} reps" + (f" ({name})" if name else ""),
+                    xy=(0.99, 0.95 - 0.1 * k),
+                    xycoords="axes fraction",
+                    ha="right",
+                    va="top",
+                    fontsize="small",
+                    color=color,
+                )
+        ax.set_ylabel(label(ds, var))
+        finite = cv[f"{var}_mean"].values
+        finite = finite[np.isfinite(finite)]
+        if finite.size:
+            last = cv[f"{var}_mean"].isel(n=-1).values
+            span = np.nanmax(
+                np.abs(cv[f"{var}_halfwidth"].isel(n=slice(n.size // 10, None)).values)
+            )
+            if np.isfinite(span) and span > 0:
+                ax.set_ylim(np.nanmin(last) - 3 * span, np.nanmax(last) + 3 * span)
+        if len(names) > 1:
+            ax.legend(loc="lower right", fontsize="small")
+    axs[-1, 0].set_xlabel("replications")
+    axs[0, 0].set_title(
+        f"Running mean and {100 * cv.attrs['confidence']:g}% CI at {format_policy(policy)}"
+    )
+    return _save(fig, path)
+
+
+def plot_scenarios(
+    ds,
+    path,
+    *,
+    policies: Mapping[str, Mapping] | None = None,
+    target: float = 0.98,
+    service: str = "fill_rate",
+    cost: str = "cost",
+    rule: str = "mean",
+    best=None,
+    size: tuple[int, int] = SIZE,
+) -> Path:
+    """Cost and service of chosen policies in every scenario, with CIs.
+
+    ``policies`` maps a label to a policy (a value per grid axis); default:
+    the worst-case and average choices and each scenario's own best.
+    """
+    check_cube(ds, cost, service, purpose="plot_scenarios")
+    names = scenarios(ds)
+    if names is None:
+        raise ValueError("plot_scenarios needs a cube with a scenario dimension")
+    if policies is None:
+        best = _best(ds, best, target, service, cost, rule)
+        policies = _default_policies(best)
+    if not policies:
+        raise ValueError("policies must name at least one policy")
+    c = point_values(ds, cost)
+    s = point_values(ds, service)
+    conf = best.confidence if best is not None else 0.95
+    fig, axs = _figure(size, 1, 2)
+    xs = np.arange(len(names))
+    width = 0.8 / len(policies)
+    for j, (name, pol) in enumerate(policies.items()):
+        i = point_index(ds, pol)
+        for ax, values in ((axs[0, 0], c), (axs[0, 1], s)):
+            e = estimates(values[i], conf)
+            off = xs - 0.4 + width * (j + 0.5)
+            ax.errorbar(
+                off,
+                e["mean"],
+                yerr=np.abs(np.vstack([e["mean"] - e["low"], e["high"] - e["mean"]])),
+                fmt="o",
+                capsize=3,
+                color=f"C{j % 10}",
+                label=f"{name}: {format_policy(pol)}",
+            )
+    for ax, var in ((axs[0, 0], cost), (axs[0, 1], service)):
+        ax.set_xticks(xs, names, rotation=20 if len(names) > 3 else 0)
+        ax.set_ylabel(f"mean {label(ds, var)}")
+        ax.grid(axis="y", alpha=0.3)
+    axs[0, 1].axhline(target if best is None else best.target, color="crimson", ls="--", lw=1)
+    axs[0, 0].set_title(f"{cost} by scenario ({100 * conf:g}% CIs)")
+    axs[0, 1].set_title(f"{service} by scenario (dashed: target)")
+    fig.legend(*axs[0, 0].get_legend_handles_labels(), loc="outside lower center", fontsize="small")
+    return _save(fig, path)
+
+
+def _default_policies(best) -> dict:
+    """Worst-case, average and per-scenario choices, each distinct policy once."""
+    out: dict = {}
+    seen: dict = {}
+    for c in [best.worst_case, best.average, *best.by_scenario.values()]:
+        tag = c.label if c.label in (WORST_CASE, AVERAGE) else f"best for {c.label}"
+        if not c.feasible:
+            tag += " (closest)"
+        key = tuple(sorted(c.policy.items()))
+        if key in seen:
+            old = seen[key]
+            out[f"{old} = {tag}"] = out.pop(old)
+            seen[key] = f"{old} = {tag}"
+        else:
+            out[tag] = c.policy
+            seen[key] = tag
+    return out
+
+
+def plot_trajectories(
+    trace,
+    path,
+    *,
+    variables: Sequence[str] = ("on_hand", "pipeline", "backorders", "ordered"),
+    size: tuple[int, int] = SIZE,
+) -> Path:
+    """Daily paths of a few replications (from :func:`fasttwin.trace`), one panel per variable.
+
+    Levels are drawn as steps; ``ordered``/``orders`` as stems on the days
+    of an order. Warm-up days are shaded.
+    """
+    import xarray as xr
+
+    if not isinstance(trace, xr.Dataset) or set(trace.dims) != {"rep", "day"}:
+        raise ValueError("plot_trajectories takes the Dataset of ft.trace (dims rep, day)")
+    missing = [v for v in variables if v not in trace.data_vars]
+    if missing:
+        raise ValueError(
+            f"the trace lacks variable(s) {missing}; it has {sorted(map(str, trace.data_vars))}"
+        )
+    fig, axs = _figure(size, len(variables), 1, sharex=True)
+    days = trace["day"].values
+    warm = (~trace["measured"].values).sum() if "measured" in trace.coords else 0
+    for ax, var in zip(axs[:, 0], variables, strict=True):
+        for r, rep in enumerate(trace["rep"].values):
+            v = trace[var].sel(rep=rep).values
+            color = f"C{r % 10}"
+            if var in ("ordered", "orders", "arrivals", "rejected"):
+                hit = v > 0
+                ax.vlines(days[hit], 0, v[hit], color=color, lw=1)
+                ax.plot(days[hit], v[hit], "o", ms=3, color=color, label=f"rep {rep}")
+            else:
+                ax.step(days, v, where="post", color=color, lw=1, label=f"rep {rep}")
+        if warm:
+            ax.axvspan(days[0], days[warm - 1] + 1, color="grey", alpha=0.15, lw=0)
+        ax.set_ylabel(label(trace, var), fontsize="small")
+    axs[0, 0].legend(loc="upper right", fontsize="small", ncols=min(4, trace.sizes["rep"]))
+    axs[-1, 0].set_xlabel("day" + (" (shaded: warm-up, not measured)" if warm else ""))
+    a = trace.attrs
+    title = "Daily paths"
+    if "policy" in a:
+        title += f" of {a['policy']}"
+    if a.get("scenario") not in (None, "baseline"):
+        title += f", scenario {a['scenario']}"
+    axs[0, 0].set_title(title)
+    return _save(fig, path)
