@@ -109,6 +109,11 @@ class BestPolicy:
             if others
             else f"; it is cheaper than every other feasible policy at {pct}"
         )
+        if c.cost_scenario is not None:
+            tail += (
+                f" (worst scenarios: {self.cost_variable} in {c.cost_scenario}, "
+                f"{self.service_variable} in {c.service_scenario})"
+            )
         return (
             f"{where}{format_policy(c.policy)}: {self.cost_variable} {_ci(c.cost, pct)}, "
             f"{self.service_variable} {_ci(c.service, pct)} ({c.n_feasible} of {c.n_policies} "

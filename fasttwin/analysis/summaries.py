@@ -49,11 +49,18 @@ def summarize(ds, variables: Sequence[str] | None = None, *, confidence: float =
     confidence = check_fraction("confidence", confidence, closed_top=False)
     grid_dims(ds)  # refuses stray dims early
     if variables is None:
-        variables = [
-            str(name)
-            for name, var in ds.data_vars.items()
-            if "rep" in var.dims and np.issubdtype(var.dtype, np.number)
-        ]
+        from fasttwin.variables import VARIABLES
+
+        # Registry order first (cost, its parts, ...), then the cube's own order.
+        rank = {name: i for i, name in enumerate(VARIABLES)}
+        variables = sorted(
+            (
+                str(name)
+                for name, var in ds.data_vars.items()
+                if "rep" in var.dims and np.issubdtype(var.dtype, np.number)
+            ),
+            key=lambda name: rank.get(name.removeprefix("node_"), len(rank)),
+        )
     if not variables:
         raise ValueError("the cube has no numeric variable with a 'rep' dimension to summarise")
     out = {}
