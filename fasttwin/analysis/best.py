@@ -20,6 +20,11 @@ interval and paired differences are those of that scenario, taken as known).
 *Average*: cost and service are averaged over the scenarios replication by
 replication (equal weights), and the rule applies to the average. The
 recommendation of a cube with scenarios is the worst-case choice.
+
+Selection bias. The cheapest of many noisy estimates tends to be a low draw,
+so the chosen policy's cost interval is slightly optimistic; for an unbiased
+figure, simulate the chosen policy again with fresh replications
+(``rep0=`` past the cube's last replication).
 """
 
 from __future__ import annotations
