@@ -270,12 +270,21 @@ def _policy_html(policy: dict) -> str:
     return "<table>" + "".join(rows) + "</table>"
 
 
+def _name(ds, var) -> str:
+    """The variable's long name (``fill rate``), for sentences."""
+    from fasttwin.variables import VARIABLES
+
+    reg = VARIABLES.get(var)
+    return ds[var].attrs.get("long_name") or (reg.long_name if reg else var)
+
+
 def _answer_html(ds, best) -> str:
     c = best.recommended
     cost, service = best.cost_variable, best.service_variable
+    cost_name, service_name = _name(ds, cost), _name(ds, service)
     pct = f"{100 * best.confidence:g}%"
     target = _fmt(ds, service, best.target)
-    need = f"{service} of at least {target}" + (
+    need = f"{service_name} of at least {target}" + (
         f" (lower end of its {pct} interval)" if best.rule == "confident" else " (on average)"
     )
     scope = ""
@@ -290,8 +299,8 @@ def _answer_html(ds, best) -> str:
         return (
             f'<div class="warning"><p><b>No policy in the simulated grid reaches a {_e(need)}'
             f"{scope}.</b></p><p>The closest is:</p>{_policy_html(c.policy)}"
-            f"<p>with {_e(service)} {_e(_interval(ds, service, c.service))}, short of the target "
-            f"by {_e(_fmt(ds, service, c.shortfall))}, at {_e(cost)} "
+            f"<p>with {_e(service_name)} {_e(_interval(ds, service, c.service))}, short of the "
+            f"target by {_e(_fmt(ds, service, c.shortfall))}, at {_e(cost_name)} "
             f"{_e(_interval(ds, cost, c.cost))}{_e(_units(ds, cost))}.</p>"
             "<p>Widen the grid (e.g. higher reorder points or order-up-to levels) or lower the "
             "target, and run again.</p></div>"
@@ -299,7 +308,8 @@ def _answer_html(ds, best) -> str:
     others = [p for p in c.indistinguishable if p != c.policy]
     close = (
         f"<p>{len(others)} other polic{'y' if len(others) == 1 else 'ies'} meeting the target "
-        f"cannot be told apart from it in {_e(cost)} at {pct} confidence (compared replication "
+        f"cannot be told apart from it in {_e(cost_name)} at {pct} confidence (compared "
+        "replication "
         "by replication on the same simulated demand); on present evidence they are as good: "
         + _e("; ".join(format_policy(p) for p in others[:10]))
         + (f"; and {len(others) - 10} more (see recommendation.csv)" if len(others) > 10 else "")
@@ -311,8 +321,9 @@ def _answer_html(ds, best) -> str:
     return (
         f'<div class="answer"><p><b>Use this policy</b>: the cheapest of the {c.n_policies} '
         f"simulated policies with a {_e(need)}{scope}.</p>{_policy_html(c.policy)}"
-        f"<p>Expected {_e(cost)}: <b>{_e(_interval(ds, cost, c.cost))}</b>{_e(_units(ds, cost))}"
-        f"<br>Expected {_e(service)}: <b>{_e(_interval(ds, service, c.service))}</b>"
+        f"<p>Expected {_e(cost_name)}: <b>{_e(_interval(ds, cost, c.cost))}</b>"
+        f"{_e(_units(ds, cost))}"
+        f"<br>Expected {_e(service_name)}: <b>{_e(_interval(ds, service, c.service))}</b>"
         f"<br>{c.n_feasible} of {c.n_policies} policies meet the target; estimates from "
         f"{c.cost.n} replications.</p>{close}</div>"
     )
@@ -323,8 +334,8 @@ def _scenario_table(ds, best) -> str:
         return ""
     cost, service = best.cost_variable, best.service_variable
     head = (
-        f"<tr><th>answer</th><th>policy</th><th>meets target</th><th>{_e(cost)}</th>"
-        f"<th>{_e(service)}</th></tr>"
+        f"<tr><th>answer</th><th>policy</th><th>meets target</th><th>{_e(_name(ds, cost))}</th>"
+        f"<th>{_e(_name(ds, service))}</th></tr>"
     )
     rows = []
     for c in best.choices:
