@@ -163,101 +163,101 @@ def plot_cost_surface(
         else (f"scenario {scenario}" if k is not None else "")
     )
     sub = "; ".join(t for t in (where_text, held) if t)
+    legend_text = f"{need} < {best.target:g}"
     fig, ax = _figure(size)
     ax = ax[0, 0]
-    from matplotlib.patches import Patch
-
     if y is None:
-        xs = ds[x].values
-        ax.plot(xs, grid_mean, color="C0", marker="o", ms=3, label=f"mean {cost}")
-        if clow is not None:
-            ax.fill_between(
-                xs,
-                clow.reshape(shape)[where],
-                chigh.reshape(shape)[where],
-                color="C0",
-                alpha=0.25,
-                label=f"{100 * best.confidence:g}% CI",
-            )
-        edges = _edges(np.asarray(xs, dtype=np.float64))
-        for i in np.flatnonzero(infeasible):
-            ax.axvspan(edges[i], edges[i + 1], color="grey", alpha=0.25, lw=0)
-        if star:
-            ax.scatter([chosen.policy[x]], [chosen.cost.mean], label="recommended", **_STAR)
-        handles, labels = ax.get_legend_handles_labels()
-        handles.append(Patch(color="grey", alpha=0.25))
-        labels.append(f"{need} < {best.target:g}")
-        ax.legend(handles, labels, loc="best")
+        band = None if clow is None else (clow.reshape(shape)[where], chigh.reshape(shape)[where])
+        mark = (chosen.policy[x], chosen.cost.mean) if star else None
+        _draw_curve(ax, ds[x].values, grid_mean, band, infeasible, mark, legend_text, best)
         ax.set_xlabel(x)
         ax.set_ylabel(label(ds, cost))
     else:
         x_first = [a for a in axes if a in (x, y)][0] == x
-        z = grid_mean.T if x_first else grid_mean  # rows: y, columns: x
-        inf = infeasible.T if x_first else infeasible
-        import matplotlib as mpl
-        from matplotlib.collections import PatchCollection
-        from matplotlib.patches import Rectangle
-
-        finite = z[np.isfinite(z)]
-        vmax = float(np.percentile(finite, 95)) if finite.size else None
-        cmap = mpl.colormaps["viridis"].with_extremes(bad="#d9d9d9")
-        mesh = ax.pcolormesh(
-            np.arange(z.shape[1] + 1) - 0.5,
-            np.arange(z.shape[0] + 1) - 0.5,
-            np.ma.masked_invalid(z),
-            cmap=cmap,
-            vmax=vmax,
-            shading="flat",
-        )
-        extend = "max" if finite.size and finite.max() > vmax else "neither"
-        fig.colorbar(mesh, ax=ax, label=f"mean {label(ds, cost)}", extend=extend)
-        rows, cols = np.nonzero(inf)
-        if rows.size:
-            ax.add_collection(
-                PatchCollection(
-                    [
-                        Rectangle((cc - 0.5, rr - 0.5), 1, 1)
-                        for rr, cc in zip(rows, cols, strict=True)
-                    ],
-                    facecolor=(1, 1, 1, 0.3),
-                    edgecolor=(1, 1, 1, 0.9),
-                    hatch="//",
-                    linewidth=0,
-                )
-            )
+        mark = None
         if star:
-            xi = int(np.flatnonzero(ds[x].values == chosen.policy[x])[0])
-            yi = int(np.flatnonzero(ds[y].values == chosen.policy[y])[0])
-            ax.scatter([xi], [yi], **_STAR)
+            mark = (
+                int(np.flatnonzero(ds[x].values == chosen.policy[x])[0]),
+                int(np.flatnonzero(ds[y].values == chosen.policy[y])[0]),
+            )
+        _draw_heatmap(
+            fig,
+            ax,
+            grid_mean.T if x_first else grid_mean,  # rows: y, columns: x
+            infeasible.T if x_first else infeasible,
+            mark,
+            legend_text,
+            f"mean {label(ds, cost)}",
+        )
         _ticks(ax, "x", ds[x].values)
         _ticks(ax, "y", ds[y].values)
-        ax.set_xlim(-0.5, z.shape[1] - 0.5)
-        ax.set_ylim(-0.5, z.shape[0] - 0.5)
         ax.set_xlabel(x)
         ax.set_ylabel(y)
-        legend = [
-            Patch(
-                facecolor="#777777",
-                edgecolor="white",
-                hatch="//",
-                label=f"{need} < {best.target:g}",
-            ),
-        ]
-        if not valid.all():
-            legend.append(Patch(facecolor="#d9d9d9", label="no policy (invalid cell)"))
-        if star:
-            from matplotlib.lines import Line2D
-
-            legend.append(
-                Line2D(
-                    [], [], marker="*", ls="", ms=16, mfc="gold", mec="black", label="recommended"
-                )
-            )
-        ax.legend(
-            handles=legend, loc="upper left", bbox_to_anchor=(0, -0.12), ncols=3, frameon=False
-        )
     ax.set_title(f"Mean {cost} per policy" + (f" ({sub})" if sub else ""))
     return _save(fig, path)
+
+
+def _draw_curve(ax, xs, mean, band, infeasible, mark, legend_text, best) -> None:
+    """One grid axis: the mean cost line, its CI band, infeasible spans, the best point."""
+    from matplotlib.patches import Patch
+
+    ax.plot(xs, mean, color="C0", marker="o", ms=3, label="mean")
+    if band is not None:
+        ax.fill_between(xs, *band, color="C0", alpha=0.25, label=f"{100 * best.confidence:g}% CI")
+    edges = _edges(np.asarray(xs, dtype=np.float64))
+    for i in np.flatnonzero(infeasible):
+        ax.axvspan(edges[i], edges[i + 1], color="grey", alpha=0.25, lw=0)
+    if mark is not None:
+        ax.scatter([mark[0]], [mark[1]], label="recommended", **_STAR)
+    handles, labels = ax.get_legend_handles_labels()
+    handles.append(Patch(color="grey", alpha=0.25))
+    labels.append(legend_text)
+    ax.legend(handles, labels, loc="best")
+
+
+def _draw_heatmap(fig, ax, z, infeasible, mark, legend_text, colour_label) -> None:
+    """Two grid axes: cells by index (rows y, columns x), hatched where infeasible."""
+    import matplotlib as mpl
+    from matplotlib.collections import PatchCollection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, Rectangle
+
+    finite = z[np.isfinite(z)]
+    # The top 5 % share one colour, so that a few very bad policies do not wash out the rest.
+    vmax = float(np.percentile(finite, 95)) if finite.size else None
+    mesh = ax.pcolormesh(
+        np.arange(z.shape[1] + 1) - 0.5,
+        np.arange(z.shape[0] + 1) - 0.5,
+        np.ma.masked_invalid(z),
+        cmap=mpl.colormaps["viridis"].with_extremes(bad="#d9d9d9"),
+        vmax=vmax,
+        shading="flat",
+    )
+    extend = "max" if finite.size and finite.max() > vmax else "neither"
+    fig.colorbar(mesh, ax=ax, label=colour_label, extend=extend)
+    rows, cols = np.nonzero(infeasible)
+    if rows.size:
+        cells = [Rectangle((c - 0.5, r - 0.5), 1, 1) for r, c in zip(rows, cols, strict=True)]
+        ax.add_collection(
+            PatchCollection(
+                cells,
+                facecolor=(1, 1, 1, 0.3),
+                edgecolor=(1, 1, 1, 0.9),
+                hatch="//",
+                linewidth=0,
+            )
+        )
+    legend = [Patch(facecolor="#777777", edgecolor="white", hatch="//", label=legend_text)]
+    if not np.isfinite(z).all():
+        legend.append(Patch(facecolor="#d9d9d9", label="no policy (invalid cell)"))
+    if mark is not None:
+        ax.scatter([mark[0]], [mark[1]], **_STAR)
+        legend.append(
+            Line2D([], [], marker="*", ls="", ms=16, mfc="gold", mec="black", label="recommended")
+        )
+    ax.set_xlim(-0.5, z.shape[1] - 0.5)
+    ax.set_ylim(-0.5, z.shape[0] - 0.5)
+    ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(0, -0.12), ncols=3, frameon=False)
 
 
 def plot_frontier(
