@@ -182,6 +182,14 @@ def label(ds, name: str) -> str:
     return long_name if units in ("", "1") else f"{long_name} [{units}]"
 
 
+def is_ratio(ds, name: str) -> bool:
+    """Whether a variable is a dimensionless ratio (units ``1``), like ``fill_rate``."""
+    from fasttwin.variables import VARIABLES
+
+    units = ds[name].attrs.get("units") or getattr(VARIABLES.get(name), "units", None)
+    return units == "1"
+
+
 def format_policy(policy: Mapping) -> str:
     """``reorder_point=40, order_up_to=120`` (``the single policy`` without axes)."""
     return ", ".join(f"{k}={v}" for k, v in policy.items()) or "the single policy"

@@ -19,6 +19,7 @@ from fasttwin.analysis.axes import (
     check_cube,
     format_policy,
     grid_dims,
+    is_ratio,
     label,
     point_index,
     point_values,
@@ -30,6 +31,9 @@ from fasttwin.analysis.intervals import estimates
 
 #: Default picture size in pixels (width, height).
 SIZE = (960, 640)
+#: Half-widths named in the convergence picture: relative for costs, absolute for ratios.
+RELATIVE_HALFWIDTH = 0.01
+RATIO_HALFWIDTH = 0.001
 _DPI = 100
 _STAR = dict(marker="*", s=320, color="gold", edgecolor="black", linewidth=1.2, zorder=5)
 
@@ -346,7 +350,10 @@ def plot_convergence(
         policy = _best(ds, best, target, service, cost, rule).recommended.policy
     point_index(ds, policy)
     one = ds.sel(dict(policy)) if policy else ds
-    cv = convergence(one, variables)
+    # Ratios (fill rate, ...) get an absolute target, 0.1 percentage point: 1 % of a
+    # fill rate near 1 would be wider than the distance to any sensible target.
+    ratios = {v: RATIO_HALFWIDTH for v in variables if is_ratio(ds, v)}
+    cv = convergence(one, variables, halfwidth=ratios, relative=RELATIVE_HALFWIDTH)
     names = scenarios(ds) or [None]
     fig, axs = _figure(size, len(variables), 1, sharex=True)
     n = cv["n"].values
@@ -361,7 +368,8 @@ def plot_convergence(
             needed = cv[f"{var}_reps_needed"].isel(sel).values.item()
             if np.isfinite(needed):
                 ax.annotate(
-                    f"±1% needs {int(needed)} reps" + (f" ({name})" if name else ""),
+                    f"±{'0.1 pt' if var in ratios else '1%'} needs {int(needed)} reps"
+                    + (f" ({name})" if name else ""),
                     xy=(0.99, 0.95 - 0.1 * k),
                     xycoords="axes fraction",
                     ha="right",

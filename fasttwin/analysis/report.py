@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fasttwin.analysis.axes import check_cube, format_policy, grid_dims, scenarios
+from fasttwin.analysis.axes import check_cube, format_policy, grid_dims, is_ratio, scenarios
 from fasttwin.analysis.best import best_policy
 
 #: What a policy parameter means, for the page.
@@ -230,17 +230,10 @@ def _e(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _is_ratio(ds, name) -> bool:
-    from fasttwin.variables import VARIABLES
-
-    units = ds[name].attrs.get("units") or getattr(VARIABLES.get(name), "units", None)
-    return units == "1"
-
-
 def _fmt(ds, name, value) -> str:
     if not np.isfinite(value):
         return "n/a"
-    if _is_ratio(ds, name):
+    if is_ratio(ds, name):
         return f"{100 * value:.2f} %"
     return f"{value:.4g}"
 
@@ -390,8 +383,9 @@ def _convergence_help() -> str:
     return (
         "How the estimate for the recommended policy settles as replications are added: the line "
         "is the running mean, the band its 95% confidence interval. A band that has narrowed to "
-        "a small range means more replications would not change the answer much; the note says "
-        "how many replications a ±1% interval needs."
+        "a small range means more replications would not change the answer much; the notes say "
+        "how many replications an interval of ±1% of the cost, or ±0.1 percentage point of the "
+        "service, needs."
     )
 
 
