@@ -508,7 +508,7 @@ def plot_trajectories(
                 ax.step(days, v, where="post", color=color, lw=1, label=f"rep {rep}")
         if warm:
             ax.axvspan(days[0], days[warm - 1] + 1, color="grey", alpha=0.15, lw=0)
-        ax.set_ylabel(label(trace, var), fontsize="small")
+        ax.set_ylabel(label(trace, var).replace(" [", "\n["), fontsize="small")
     axs[0, 0].legend(loc="upper right", fontsize="small", ncols=min(4, trace.sizes["rep"]))
     axs[-1, 0].set_xlabel("day" + (" (shaded: warm-up, not measured)" if warm else ""))
     a = trace.attrs

@@ -25,8 +25,9 @@ PARAMETER_HELP = {
     "review_period": "review period: days between two looks at the stock",
 }
 
-#: How many daily paths the report draws, and over how many days after warm-up.
-TRACE_DAYS = 120
+#: Days after the warm-up in the daily-path picture, and warm-up days shown before them.
+TRACE_DAYS = 60
+TRACE_LEAD_IN = 10
 
 
 def open_cube(store):
@@ -128,6 +129,8 @@ def write_report(
         figures.append(("scenarios.png", "Policies across scenarios", _scenarios_help()))
     trace, why = _trace(ds, best, model, trace_reps)
     if trace is not None:
+        first = max(0, trace.attrs["warmup"] - TRACE_LEAD_IN)
+        trace = trace.isel(day=slice(first, None))
         plot_trajectories(trace, out / "trajectories.png")
         figures.append(("trajectories.png", "A few simulated days", _trajectory_help(trace)))
     else:
@@ -400,7 +403,8 @@ def _trajectory_help(trace) -> str:
     sc = trace.attrs.get("scenario", "baseline")
     return (
         f"Day-by-day stock of {trace.sizes['rep']} of the simulated replications of the "
-        f"recommended policy (scenario {sc}; the first {trace.sizes['day']} days): stock on hand, "
+        f"recommended policy (scenario {sc}; days {int(trace['day'][0])} to "
+        f"{int(trace['day'][-1])}): stock on hand, "
         "units ordered but not yet arrived, customers' backorders, and the orders placed. The "
         "shaded start is the warm-up, left out of all averages. These are the same replications "
         "that the averages above are made of."
