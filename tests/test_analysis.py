@@ -266,3 +266,10 @@ def test_bad_input():
     with_node["node_fill_rate"] = (("s", "S", "node", "rep"), np.ones((3, 2, 1, 4)))
     with pytest.raises(ValueError, match="select one value first"):
         best_policy(with_node, service="node_fill_rate")
+
+
+def test_summarize_is_lazy_on_dask_cubes_and_equal():
+    ds = cube()
+    lazy = summarize(ds.chunk({"s": 1, "rep": 2}))
+    assert lazy["cost_mean"].chunks is not None
+    xr.testing.assert_identical(lazy.compute(), summarize(ds))
