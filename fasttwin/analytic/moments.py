@@ -27,8 +27,8 @@ from fasttwin.model.network import Model, Node
 def as_scipy(dist):
     """A frozen scipy.stats distribution for a stationary fasttwin distribution.
 
-    A frozen scipy.stats distribution is returned unchanged after checking
-    that it is one.
+    A frozen scipy.stats distribution is returned unchanged, and a scipy.stats
+    distribution object (``rv_discrete(values=...)``) frozen.
 
     Examples
     --------
@@ -61,8 +61,10 @@ def as_scipy(dist):
         if isinstance(dist, Empirical):
             pmf = dist.pmf()
             support = np.flatnonzero(pmf > 0)
-            return stats.rv_discrete(values=(support, pmf[support]))
+            return stats.rv_discrete(values=(support, pmf[support])).freeze()
         raise ValueError(f"unsupported distribution {type(dist).__name__}")
+    if isinstance(dist, stats.rv_discrete | stats.rv_continuous):
+        return dist.freeze()  # e.g. rv_discrete(values=...) or scipy.stats.norm itself
     if is_frozen(dist):
         return dist
     raise ValueError(
