@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from fasttwin.model.checks import check_number
 from fasttwin.model.network import Model
 
 
@@ -39,6 +40,8 @@ def analytic_report(model: Model, *, cycle_service: float = 0.95, budget: int = 
     )
 
     node = single_demand_node(model)
+    check_number("cycle_service", cycle_service, low=0, high=1, low_open=True, high_open=True)
+    check_number("budget", budget, low=1, integer=True)
     d, sd = demand_moments(node.demand, model.periods or 365)
     lt, slt = lead_time_moments(node.lead_time)
     out: dict = {
