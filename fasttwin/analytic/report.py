@@ -31,7 +31,7 @@ def analytic_report(model: Model, *, cycle_service: float = 0.95, budget: int = 
     >>> round(r["eoq"]["quantity"], 1)
     44.7
     >>> r["exact"]["not_applicable"]
-    'the exact (s, S) formula does not apply: demand must be stationary Poisson ...'
+    'demand must be stationary Poisson (no seasonality, trend or events), got Normal; ...'
     """
     from fasttwin.analytic.moments import (
         demand_moments,
@@ -136,9 +136,12 @@ def _safety_stock(model: Model, cycle_service: float) -> dict:
 
 
 def _exact(model: Model) -> dict:
-    from fasttwin.analytic.periodic import optimal_base_stock, optimal_ss, ss_cost
+    from fasttwin.analytic.periodic import exact_reasons, optimal_base_stock, optimal_ss, ss_cost
     from fasttwin.analytic.safety_stock import formula_policy
 
+    reasons = exact_reasons(model)
+    if reasons:
+        raise ValueError("; ".join(reasons))
     node = model.nodes[0]
     best = optimal_ss(model)
     base = optimal_base_stock(model)
