@@ -1,10 +1,13 @@
 """Newsvendor, EOQ and safety stock against textbook examples, and their errors.
 
-Published values: Snyder & Shen, *Fundamentals of Supply Chain Theory* (2nd ed.,
-Examples 3.1, 3.8, 4.3, 4.7 and Problems 3.1, 4.7(b), 4.8(b), as tabulated in the
-tests of the authors' stockpyl package); Chopra & Meindl, *Supply Chain
-Management*, Examples 12-1 and 12-2 (weekly demand N(2500, 500), lead time 2
-weeks, Q = 10,000, ROP = 6,000: CSL 0.92, fill rate 0.9975).
+Published values: Snyder & Shen, *Fundamentals of Supply Chain Theory* (Examples
+3.1, 3.8, 4.3, 4.7 and Problems 3.1, 4.7(b), 4.8(b), as tabulated in the tests of
+the authors' stockpyl package). Chopra & Meindl, *Supply Chain Management*,
+Examples 12-1/12-2 (weekly demand N(2500, 500), lead time 2 weeks, Q = 10,000,
+ROP = 6,000): the statement was checked against a public copy; the rounded
+answers (CSL 0.92, ESC 25.13, fill rate 0.9975) are the book's as recalled and
+recomputed here. The root-sum-of-squares cases are worked examples from public
+Q&A pages, which round z (1.28, 1.64); the tests use the exact quantile.
 """
 
 import math
