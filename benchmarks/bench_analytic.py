@@ -16,7 +16,8 @@
 
 Run from the repository root::
 
-    PYTHONPATH=$PWD python benchmarks/bench_analytic.py [--quick]
+    python -m benchmarks.bench_analytic            # full size (about two minutes)
+    python -m benchmarks.bench_analytic --quick    # seconds; used by the smoke test
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -65,16 +65,6 @@ def _model(spec: dict) -> ft.Model:
     )
 
 
-def _reference():
-    """The reference simulator of tests/ (the kernel matches it exactly)."""
-    root = str(Path(__file__).resolve().parents[1])
-    if root not in sys.path:
-        sys.path.insert(0, root)
-    from tests.reference import simulate_single_node
-
-    return simulate_single_node
-
-
 def cycles_without_stockout(log: list[dict], warmup: int) -> tuple[int, int]:
     """(cycles, cycles with a stockout): a cycle runs from one order placement to the next."""
     placed = [t for t, day in enumerate(log) if day["placed"] > 0 and t >= warmup]
@@ -87,8 +77,8 @@ def cycles_without_stockout(log: list[dict], warmup: int) -> tuple[int, int]:
 def service_table(quick: bool) -> list[dict]:
     from fasttwin.kernels import layout as L
     from fasttwin.simulate import resolve_run
+    from tests.reference import simulate_single_node  # the kernel matches it exactly
 
-    simulate_single_node = _reference()
     reps, periods, warmup = (60, 800, 100) if quick else (400, 3000, 200)
     ref_reps = 4 if quick else 30
     cases = SERVICE_CASES[:1] if quick else SERVICE_CASES
