@@ -16,6 +16,10 @@ COMMANDS = {
         "fasttwin.simulate_cli",
         "simulate a model's policy grid in-process into a Zarr cube",
     ),
+    "analytic": (
+        "fasttwin.analytic_cli",
+        "closed forms for a model: EOQ, newsvendor, safety stock, exact (s, S)",
+    ),
     "report": (
         "fasttwin.report_cli",
         "write pictures, CSV tables and an index.html that recommends a policy",

@@ -1,9 +1,9 @@
 """Daily paths of a few replications of one single-node policy.
 
 The kernel runs the simulation's own day step (``_make_policy_day``) and
-draws (``day_draws``) on one policy point with every day measured, and reads
-each day's values as the change of the step's accumulators, plus the
-inventory and pipeline state after the day. A traced replication is therefore
+draws (``day_draws``) on one policy point, and reads each day's values as the
+change of the step's accumulators, plus the inventory and pipeline state after
+the day. A traced replication is therefore
 the simulated one, day by day.
 """
 
@@ -112,7 +112,6 @@ def _make_trace_kernel(rq):
                 policy_day(
                     t,
                     d,
-                    1,
                     accepted,
                     1 if lead == 0 else 0,
                     lost_sales,
