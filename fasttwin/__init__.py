@@ -14,8 +14,10 @@ from fasttwin.model import (
     Node,
     Normal,
     Poisson,
+    Trace,
     UniformInt,
     load_model,
+    retail_twin,
     single_node,
 )
 from fasttwin.simulate import simulate
@@ -32,9 +34,11 @@ __all__ = [
     "Node",
     "Normal",
     "Poisson",
+    "Trace",
     "UniformInt",
     "__version__",
     "load_model",
+    "retail_twin",
     "simulate",
     "single_node",
 ]

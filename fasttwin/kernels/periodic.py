@@ -10,7 +10,7 @@ measured days; costs are linear in those sums and are formed by the caller.
 import numpy as np
 from numba import prange
 
-from fasttwin.kernels.demand import draw_demand
+from fasttwin.kernels.demand import day_demand
 from fasttwin.kernels.jit import jit, jit_pair
 from fasttwin.kernels.layout import (
     BACKORDERS,
@@ -27,7 +27,6 @@ from fasttwin.kernels.layout import (
     STOCKOUTS,
 )
 from fasttwin.kernels.rng import (
-    STREAM_DEMAND,
     STREAM_LEAD_TIME,
     STREAM_SUPPLY,
     key_state,
@@ -164,9 +163,18 @@ def _make_kernel(rq):
             acc = np.zeros((N_SUMS, n_points), np.int64)
             demand_total = 0
             for t in range(periods):
-                state = key_state(seed, STREAM_DEMAND, rep, node, t)
-                d, state = draw_demand(
-                    d_code[t], d_p1[t], d_p2[t], d_start[t], d_len[t], d_cdf, d_guide, state
+                d = day_demand(
+                    seed,
+                    rep,
+                    node,
+                    t,
+                    d_code[t],
+                    d_p1[t],
+                    d_p2[t],
+                    d_start[t],
+                    d_len[t],
+                    d_cdf,
+                    d_guide,
                 )
                 lead = lt_fixed
                 if lt_len > 0:
