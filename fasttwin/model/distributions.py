@@ -464,11 +464,11 @@ def read_trace_csv(path, column: str | None, date_column: str | None) -> tuple[f
         if name is not None and name not in header:
             raise ValueError(f"{where} has no column {name!r}; its columns are {header}")
     col = header.index(column)
+    while len(rows) > 1 and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()  # blank lines at the end of the file; any other blank line is a gap
     values = []
     previous = None
     for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue  # blank line (e.g. at the end of the file)
         cell = row[col].strip() if col < len(row) else ""
         if not cell:
             raise ValueError(
