@@ -406,7 +406,7 @@ class Trace(Distribution):
         >>> import tempfile, pathlib
         >>> with tempfile.TemporaryDirectory() as d:
         ...     p = pathlib.Path(d) / "sales.csv"
-        ...     _ = p.write_text("day,units\n2024-01-01,4\n2024-01-02,6\n")
+        ...     _ = p.write_text("day,units\\n2024-01-01,4\\n2024-01-02,6\\n")
         ...     Trace.from_csv(p, "units", date_column="day", mode="bootstrap").values
         (4.0, 6.0)
         """
