@@ -18,10 +18,16 @@ State per (node, point) is kept in integers:
   (:func:`_release`), when a child's order cannot be served in full the rest
   is appended (:func:`_enqueue`).
 
-The common steps are branch-free loops over 1-D rows, which LLVM vectorises
-(as in :mod:`fasttwin.kernels.periodic`); the policy kind and whether a node
-orders from the supplier or a parent are per-node choices made outside those
-loops. Only the queue work is scalar, and it runs for a point only while its
+Speed. The common steps are loops over policy points without data-dependent
+branches, which LLVM vectorises (as in :mod:`fasttwin.kernels.periodic`).
+Per-node and per-day choices (policy kind, supplier or parent, a zero lead
+time, a rejected order) are taken outside those loops. State lives in flat
+1-D arrays, node ``i`` at ``i * points``, indexed with unsigned offsets:
+slicing a row per node and per day cost more than the loops themselves
+(every view touches a reference count), and unsigned indices spare the
+negative-index check that blocks vectorisation. On warm-up days the running
+sums go to a scratch half of ``acc`` instead of being multiplied by 0.
+Only the queue work is scalar, and it runs for a point only while its
 parent owes something.
 """
 
@@ -38,89 +44,118 @@ from fasttwin.kernels.samplers import bernoulli, table_draw
 QUEUE_START = 8
 
 
+U = np.uint64
+K = NL.N_NODE_SUMS
+
+
 @jit
-def _arrive(measured, due, x, transit, received):
+def _arrive(n_points, x, transit, xo, pipe, po, acc, ro):
     """Step 1: shipments due today join the stock (and pay what is owed first)."""
-    for p in range(x.shape[0]):
-        a = due[p]
-        due[p] = 0
-        x[p] += a
-        transit[p] -= a
-        received[p] += measured * a
+    for p in range(n_points):
+        i, d = U(xo + p), U(po + p)
+        a = pipe[d]
+        pipe[d] = 0
+        x[i] += a
+        transit[i] -= a
+        acc[U(ro + p)] += a
 
 
 @jit
-def _review_ss(t, measured, x, transit, owed, reorder, up_to, review, next_review, q, orders):
+def _review_ss(t, n_points, x, transit, owed, xo, reorder, up_to, review, next_review, q, acc, ro):
     """Step 3, (s, S) and base-stock: ``q`` = what each point orders today."""
-    for p in range(x.shape[0]):
-        position = x[p] + transit[p] + owed[p]
-        is_review = t == next_review[p]
-        next_review[p] += review[p] * is_review
-        trigger = is_review & (position <= reorder[p])
-        q[p] = up_to[p] - position if trigger else 0
-        orders[p] += measured * trigger
+    for p in range(n_points):
+        i = U(xo + p)
+        position = x[i] + transit[i] + owed[i]
+        due = t == next_review[i]
+        next_review[i] = next_review[i] + review[i] if due else next_review[i]
+        trigger = due & (position <= reorder[i])
+        q[p] = up_to[i] - position if trigger else 0
+        acc[U(ro + p)] += trigger
 
 
 @jit
-def _review_rq(t, measured, x, transit, owed, reorder, quantity, review, next_review, q, orders):
-    """Step 3, (r, Q): the smallest multiple of Q that lifts IP above r."""
-    for p in range(x.shape[0]):
-        position = x[p] + transit[p] + owed[p]
-        is_review = t == next_review[p]
-        next_review[p] += review[p] * is_review
-        trigger = is_review & (position <= reorder[p])
-        q[p] = quantity[p] * ((reorder[p] - position) // quantity[p] + 1) if trigger else 0
-        orders[p] += measured * trigger
-
-
-@jit
-def _order_supplier(measured, accepted, now, q, x, transit, due, ordered, received):
-    """A root's order: nothing when the supplier rejects it; at once when ``now``."""
-    later = 1 - now
-    for p in range(q.shape[0]):
-        qa = q[p] * accepted
-        x[p] += qa * now
-        received[p] += measured * qa * now
-        due[p] += qa * later
-        transit[p] += qa * later
-        ordered[p] += measured * qa
-
-
-@jit
-def _order_parent(
-    measured, now, q, x, transit, owed, due, ordered, received, x_par, requested, filled, short
+def _review_rq(
+    t, n_points, x, transit, owed, xo, reorder, quantity, review, next_review, q, acc, ro
 ):
-    """A child's order: served from the parent's stock at once, the rest owed."""
-    later = 1 - now
-    for p in range(q.shape[0]):
-        qp = q[p]
-        served = min(qp, max(x_par[p], 0))
-        x_par[p] -= qp
-        requested[p] += measured * qp
-        filled[p] += measured * served
-        short[p] |= served < qp
-        owed[p] += qp - served
-        x[p] += served * now
-        received[p] += measured * served * now
-        due[p] += served * later
-        transit[p] += served * later
-        ordered[p] += measured * qp
+    """Step 3, (r, Q): the smallest multiple of Q that lifts IP above r."""
+    for p in range(n_points):
+        i = U(xo + p)
+        position = x[i] + transit[i] + owed[i]
+        due = t == next_review[i]
+        next_review[i] = next_review[i] + review[i] if due else next_review[i]
+        trigger = due & (position <= reorder[i])
+        q[p] = quantity[i] * ((reorder[i] - position) // quantity[i] + 1) if trigger else 0
+        acc[U(ro + p)] += trigger
 
 
 @jit
-def _enqueue(child, x_par, total, q_child, q_qty, q_head, q_len):
+def _supply_now(n_points, q, x, xo, acc, ordered_o, received_o):
+    """An accepted supplier order with lead time 0: here at once."""
+    for p in range(n_points):
+        x[U(xo + p)] += q[p]
+        acc[U(received_o + p)] += q[p]
+        acc[U(ordered_o + p)] += q[p]
+
+
+@jit
+def _supply_later(n_points, q, transit, xo, pipe, po, acc, ordered_o):
+    """An accepted supplier order that arrives after its lead time."""
+    for p in range(n_points):
+        pipe[U(po + p)] += q[p]
+        transit[U(xo + p)] += q[p]
+        acc[U(ordered_o + p)] += q[p]
+
+
+@jit
+def _from_parent_now(n_points, q, x, owed, xo, jo, short, acc, o_ord, o_rec, o_req, o_fill):
+    """A child's order: served from the parent's stock at once (lead time 0), the rest owed."""
+    for p in range(n_points):
+        i, j = U(xo + p), U(jo + p)
+        qp = q[p]
+        served = min(qp, max(x[j], 0))
+        x[j] -= qp
+        short[j] |= served < qp
+        owed[i] += qp - served
+        x[i] += served
+        acc[U(o_req + p)] += qp
+        acc[U(o_fill + p)] += served
+        acc[U(o_rec + p)] += served
+        acc[U(o_ord + p)] += qp
+
+
+@jit
+def _from_parent_later(
+    n_points, q, x, transit, owed, xo, jo, pipe, po, short, acc, o_ord, o_req, o_fill
+):
+    """A child's order: served from the parent's stock, on its way; the rest owed."""
+    for p in range(n_points):
+        i, j = U(xo + p), U(jo + p)
+        qp = q[p]
+        served = min(qp, max(x[j], 0))
+        x[j] -= qp
+        short[j] |= served < qp
+        owed[i] += qp - served
+        pipe[U(po + p)] += served
+        transit[i] += served
+        acc[U(o_req + p)] += qp
+        acc[U(o_fill + p)] += served
+        acc[U(o_ord + p)] += qp
+
+
+@jit
+def _enqueue(child, n_points, x, jo, qj, total, q_child, q_qty, q_head, q_len):
     """Append what the parent could not serve of ``child``'s order; return the longest queue."""
-    cap = q_child.shape[1]
+    cap = q_child.shape[2]
     longest = 0
-    for p in range(x_par.shape[0]):
-        rest = max(-x_par[p], 0) - total[p]
+    for p in range(n_points):
+        rest = max(-x[jo + p], 0) - total[qj, p]
         if rest > 0:
-            k = (q_head[p] + q_len[p]) % cap
-            q_child[p, k] = child
-            q_qty[p, k] = rest
-            q_len[p] += 1
-            total[p] += rest
-        longest = max(longest, q_len[p])
+            k = (q_head[qj, p] + q_len[qj, p]) % cap
+            q_child[qj, p, k] = child
+            q_qty[qj, p, k] = rest
+            q_len[qj, p] += 1
+            total[qj, p] += rest
+        longest = max(longest, q_len[qj, p])
     return longest
 
 
@@ -142,85 +177,103 @@ def _grow(q_child, q_qty, q_head, q_len):
 
 @jit
 def _release(
-    j, t, measured, slots, lead, x, transit, owed, pipe, acc, total, q_child, q_qty, q_head, q_len
+    j,
+    qj,
+    t,
+    n_points,
+    slots,
+    lead,
+    x,
+    transit,
+    owed,
+    pipe,
+    acc,
+    ab,
+    total,
+    q_child,
+    q_qty,
+    q_head,
+    q_len,
 ):
     """Ship to child nodes, FIFO, what node ``j`` no longer owes since its stock rose.
 
     A shipment leaves today with the child's lead time: at once when it is 0
     (the child's own queue is released when its turn comes, top-down).
     """
-    cap = q_child.shape[1]
-    for p in range(x.shape[1]):
-        paid = total[p] - max(-x[j, p], 0)
+    cap = q_child.shape[2]
+    for p in range(n_points):
+        paid = total[qj, p] - max(-x[j * n_points + p], 0)
         if paid > 0:
-            total[p] -= paid
-            h = q_head[p]
-            n = q_len[p]
+            total[qj, p] -= paid
+            h = q_head[qj, p]
+            n = q_len[qj, p]
             while paid > 0:
-                c = q_child[p, h]
-                a = min(paid, q_qty[p, h])
-                q_qty[p, h] -= a
+                c = q_child[qj, p, h]
+                a = min(paid, q_qty[qj, p, h])
+                q_qty[qj, p, h] -= a
                 paid -= a
-                if q_qty[p, h] == 0:
+                if q_qty[qj, p, h] == 0:
                     h = (h + 1) % cap
                     n -= 1
-                owed[c, p] -= a
+                owed[c * n_points + p] -= a
                 lc = lead[c]
                 if lc == 0:
-                    x[c, p] += a
-                    acc[c, NL.RECEIVED, p] += measured * a
+                    x[c * n_points + p] += a
+                    acc[ab + (c * K + NL.RECEIVED) * n_points + p] += a
                 else:
-                    pipe[c, (t + lc) % slots, p] += a
-                    transit[c, p] += a
-            q_head[p] = h
-            q_len[p] = n
+                    pipe[(c * slots + (t + lc) % slots) * n_points + p] += a
+                    transit[c * n_points + p] += a
+            q_head[qj, p] = h
+            q_len[qj, p] = n
 
 
 @jit
-def _demand(measured, d, lost_sales, x, requested, filled, lost_units, short, system_short):
+def _demand(n_points, d, lost_sales, x, xo, short, system_short, acc, o_req, o_fill, o_lost):
     """Step 4 at a demand node: serve from stock; lose or backorder the rest."""
-    for p in range(x.shape[0]):
-        served = min(d, max(x[p], 0))
-        lost = (d - served) * lost_sales
-        x[p] -= d - lost
-        requested[p] += measured * d
-        filled[p] += measured * served
-        lost_units[p] += measured * lost
+    for p in range(n_points):
+        i = U(xo + p)
+        served = min(d, max(x[i], 0))
+        lost = d - served if lost_sales else 0
+        x[i] -= d - lost
         out = served < d
-        short[p] |= out
+        short[i] |= out
         system_short[p] |= out
+        acc[U(o_req + p)] += d
+        acc[U(o_fill + p)] += served
+        acc[U(o_lost + p)] += lost
 
 
 @jit
-def _account(measured, x, transit, owed, short, on_hand, backorders, pipeline, stockouts):
-    """Step 5 for one node: end-of-day stock, what it owes, its pipeline."""
-    for p in range(x.shape[0]):
-        on_hand[p] += measured * max(x[p], 0)
-        backorders[p] += measured * max(-x[p], 0)
-        pipeline[p] += measured * (transit[p] + owed[p])
-        stockouts[p] += measured * short[p]
-        short[p] = False
+def _account(n_points, x, transit, owed, xo, short, acc, o_oh, o_bo, o_pipe, o_out):
+    """Step 5 for one node (measured days): stock, what it owes, its pipeline."""
+    for p in range(n_points):
+        i = U(xo + p)
+        acc[U(o_oh + p)] += max(x[i], 0)
+        acc[U(o_bo + p)] += max(-x[i], 0)
+        acc[U(o_pipe + p)] += transit[i] + owed[i]
+        acc[U(o_out + p)] += short[i]
 
 
 @jit
-def _overflow(measured, nodes, capacity, x, share, total):
+def _overflow(n_points, nodes, capacity, x, share, total):
     """Units on hand at a location above its capacity, shared pro rata to on-hand."""
     total[:] = 0
     for i in nodes:
-        for p in range(x.shape[1]):
-            total[p] += max(x[i, p], 0)
+        for p in range(n_points):
+            total[p] += max(x[i * n_points + p], 0)
     for i in nodes:
-        for p in range(x.shape[1]):
+        for p in range(n_points):
             over = max(total[p] - capacity, 0)
-            share[i, p] += measured * (over * max(x[i, p], 0) / max(total[p], 1))
+            share[i * n_points + p] += over * max(x[i * n_points + p], 0) / max(total[p], 1)
 
 
 @jit
-def _snapshot(x, transit, owed, on_hand, backorders, pipeline):
-    for p in range(x.shape[0]):
-        on_hand[p] = max(x[p], 0)
-        backorders[p] = max(-x[p], 0)
-        pipeline[p] = transit[p] + owed[p]
+def _snapshot(n_points, x, transit, owed, xo, acc, o_oh, o_bo, o_pipe):
+    for p in range(n_points):
+        i = U(xo + p)
+        acc[U(o_oh + p)] = max(x[i], 0)
+        acc[U(o_bo + p)] = max(-x[i], 0)
+        acc[U(o_pipe + p)] = transit[i] + owed[i]
 
 
 def _network(
@@ -269,18 +322,25 @@ def _network(
     Per node ``i`` (its position in the model, also its index in the random
     keys): ``parent[i]`` (-1 for the supplier); ``topdown`` lists nodes with
     every parent before its children, ``review_order`` every child before its
-    parent; ``sub_nodes[sub_start[i]:sub_start[i+1]]``
-    is ``i``'s subtree top-down; ``queue_of[i]`` numbers the nodes with
-    children (-1 for the others). Locations with a capacity list their nodes
-    in ``loc_nodes[loc_start[l]:loc_start[l+1]]``. Policy arrays are
-    ``(nodes, points)``; demand plans ``(nodes, periods)`` into flat tables;
-    lead times as in the single-node kernel, per node, tables at
-    ``lt_start[i]``. ``slots`` exceeds every lead time. Outputs:
-    ``out (nodes, N_NODE_SUMS, points, reps)``, ``out_share (nodes, points,
-    reps)`` (overflow units, float) and ``out_system (points, reps)`` (days
-    with a customer stockout anywhere).
+    parent; ``sub_nodes[sub_start[i]:sub_start[i+1]]`` is ``i``'s subtree
+    top-down; ``queue_of[i]`` numbers the nodes with children (-1 for the
+    others). Locations with a capacity list their nodes in
+    ``loc_nodes[loc_start[l]:loc_start[l+1]]``. Policy arrays are ``(nodes,
+    points)``; demand plans ``(nodes, periods)`` into flat tables; lead times
+    as in the single-node kernel, per node, tables at ``lt_start[i]``.
+    ``slots`` exceeds every lead time. Outputs: ``out (nodes, N_NODE_SUMS,
+    points, reps)``, ``out_share (nodes, points, reps)`` (overflow units,
+    float) and ``out_system (points, reps)`` (days with a customer stockout
+    anywhere).
     """
     n_nodes, n_points = reorder.shape
+    size = n_nodes * n_points
+    half = n_nodes * K * n_points  # acc: measured sums, then a scratch half for warm-up days
+    s_reorder = reorder.ravel()
+    s_up_to = up_to.ravel()
+    s_quantity = quantity.ravel()
+    s_review = review.ravel()
+    s_initial = initial.ravel()
     n_queues = 0
     for i in range(n_nodes):
         if queue_of[i] >= 0:
@@ -288,26 +348,26 @@ def _network(
     n_locations = loc_cap.shape[0]
     for r in prange(reps):
         rep = rep0 + r
-        x = initial.copy()
-        transit = np.zeros((n_nodes, n_points), np.int64)
-        owed = np.zeros((n_nodes, n_points), np.int64)
-        next_review = np.zeros((n_nodes, n_points), np.int64)
-        pipe = np.zeros((n_nodes, slots, n_points), np.int64)
-        short = np.zeros((n_nodes, n_points), np.bool_)
+        x = s_initial.copy()
+        transit = np.zeros(size, np.int64)
+        owed = np.zeros(size, np.int64)
+        next_review = np.zeros(size, np.int64)
+        pipe = np.zeros(n_nodes * slots * n_points, np.int64)
+        short = np.zeros(size, np.bool_)
         system_short = np.zeros(n_points, np.bool_)
         total = np.zeros((n_queues, n_points), np.int64)
         q_head = np.zeros((n_queues, n_points), np.int64)
         q_len = np.zeros((n_queues, n_points), np.int64)
         q_child = np.empty((n_queues, n_points, QUEUE_START), np.int64)
         q_qty = np.empty((n_queues, n_points, QUEUE_START), np.int64)
-        acc = np.zeros((n_nodes, NL.N_NODE_SUMS, n_points), np.int64)
-        share = np.zeros((n_nodes, n_points))
+        acc = np.zeros(2 * half, np.int64)
+        share = np.zeros(size)
         system_stockouts = np.zeros(n_points, np.int64)
         q = np.zeros(n_points, np.int64)
         on_site = np.zeros(n_points, np.int64)
         demand = np.zeros(n_nodes, np.int64)
         lead = np.zeros(n_nodes, np.int64)
-        accepted = np.ones(n_nodes, np.int64)
+        accepted = np.ones(n_nodes, np.bool_)
         for t in range(periods):
             for i in range(n_nodes):
                 if has_demand[i]:
@@ -330,31 +390,44 @@ def _network(
                     lead[i], state = table_draw(lt_cdf, lt_guide, lt_start[i], lt_len[i], state)
                 if parent[i] < 0 and reliability[i] < 1.0:
                     state = key_state(seed, STREAM_SUPPLY, rep, i, t)
-                    ok, state = bernoulli(reliability[i], state)
-                    accepted[i] = 1 if ok else 0
-            measured = 1 if t >= warmup else 0
+                    accepted[i], state = bernoulli(reliability[i], state)
+            measured = t >= warmup
+            ab = 0 if measured else half
             if t == warmup:
                 for i in range(n_nodes):
+                    o = i * K * n_points
                     _snapshot(
-                        x[i],
-                        transit[i],
-                        owed[i],
-                        acc[i, NL.OH_START],
-                        acc[i, NL.BO_START],
-                        acc[i, NL.PIPE_START],
+                        n_points,
+                        x,
+                        transit,
+                        owed,
+                        i * n_points,
+                        acc,
+                        o + NL.OH_START * n_points,
+                        o + NL.BO_START * n_points,
+                        o + NL.PIPE_START * n_points,
                     )
             # 1. arrivals
             for i in range(n_nodes):
-                _arrive(measured, pipe[i, t % slots], x[i], transit[i], acc[i, NL.RECEIVED])
+                _arrive(
+                    n_points,
+                    x,
+                    transit,
+                    i * n_points,
+                    pipe,
+                    (i * slots + t % slots) * n_points,
+                    acc,
+                    ab + (i * K + NL.RECEIVED) * n_points,
+                )
             # 2. parents pay what they owe, top-down so zero lead times cascade
             for k in range(n_nodes):
                 j = topdown[k]
-                qj = queue_of[j]
-                if qj >= 0:
+                if queue_of[j] >= 0:
                     _release(
                         j,
+                        queue_of[j],
                         t,
-                        measured,
+                        n_points,
                         slots,
                         lead,
                         x,
@@ -362,90 +435,118 @@ def _network(
                         owed,
                         pipe,
                         acc,
-                        total[qj],
-                        q_child[qj],
-                        q_qty[qj],
-                        q_head[qj],
-                        q_len[qj],
+                        ab,
+                        total,
+                        q_child,
+                        q_qty,
+                        q_head,
+                        q_len,
                     )
             # 3. review and order, downstream first
             for k in range(n_nodes):
                 i = review_order[k]
+                xo = i * n_points
+                ao = ab + i * K * n_points
                 if rq[i]:
                     _review_rq(
                         t,
-                        measured,
-                        x[i],
-                        transit[i],
-                        owed[i],
-                        reorder[i],
-                        quantity[i],
-                        review[i],
-                        next_review[i],
+                        n_points,
+                        x,
+                        transit,
+                        owed,
+                        xo,
+                        s_reorder,
+                        s_quantity,
+                        s_review,
+                        next_review,
                         q,
-                        acc[i, NL.ORDERS],
+                        acc,
+                        ao + NL.ORDERS * n_points,
                     )
                 else:
                     _review_ss(
                         t,
-                        measured,
-                        x[i],
-                        transit[i],
-                        owed[i],
-                        reorder[i],
-                        up_to[i],
-                        review[i],
-                        next_review[i],
+                        n_points,
+                        x,
+                        transit,
+                        owed,
+                        xo,
+                        s_reorder,
+                        s_up_to,
+                        s_review,
+                        next_review,
                         q,
-                        acc[i, NL.ORDERS],
+                        acc,
+                        ao + NL.ORDERS * n_points,
                     )
-                now = 1 if lead[i] == 0 else 0
-                due = pipe[i, (t + lead[i]) % slots]
+                now = lead[i] == 0
+                po = (i * slots + (t + lead[i]) % slots) * n_points
                 j = parent[i]
                 if j < 0:
-                    _order_supplier(
-                        measured,
-                        accepted[i],
-                        now,
-                        q,
-                        x[i],
-                        transit[i],
-                        due,
-                        acc[i, NL.ORDERED],
-                        acc[i, NL.RECEIVED],
-                    )
+                    if accepted[i] and now:
+                        _supply_now(
+                            n_points,
+                            q,
+                            x,
+                            xo,
+                            acc,
+                            ao + NL.ORDERED * n_points,
+                            ao + NL.RECEIVED * n_points,
+                        )
+                    elif accepted[i]:
+                        _supply_later(
+                            n_points, q, transit, xo, pipe, po, acc, ao + NL.ORDERED * n_points
+                        )
                 else:
-                    _order_parent(
-                        measured,
-                        now,
-                        q,
-                        x[i],
-                        transit[i],
-                        owed[i],
-                        due,
-                        acc[i, NL.ORDERED],
-                        acc[i, NL.RECEIVED],
-                        x[j],
-                        acc[j, NL.DEMAND],
-                        acc[j, NL.FILLED],
-                        short[j],
-                    )
-                    qj = queue_of[j]
+                    jo = j * n_points
+                    po_j = ab + j * K * n_points
+                    if now:
+                        _from_parent_now(
+                            n_points,
+                            q,
+                            x,
+                            owed,
+                            xo,
+                            jo,
+                            short,
+                            acc,
+                            ao + NL.ORDERED * n_points,
+                            ao + NL.RECEIVED * n_points,
+                            po_j + NL.DEMAND * n_points,
+                            po_j + NL.FILLED * n_points,
+                        )
+                    else:
+                        _from_parent_later(
+                            n_points,
+                            q,
+                            x,
+                            transit,
+                            owed,
+                            xo,
+                            jo,
+                            pipe,
+                            po,
+                            short,
+                            acc,
+                            ao + NL.ORDERED * n_points,
+                            po_j + NL.DEMAND * n_points,
+                            po_j + NL.FILLED * n_points,
+                        )
                     longest = _enqueue(
-                        i, x[j], total[qj], q_child[qj], q_qty[qj], q_head[qj], q_len[qj]
+                        i, n_points, x, jo, queue_of[j], total, q_child, q_qty, q_head, q_len
                     )
                     if longest == q_child.shape[2]:
                         q_child, q_qty = _grow(q_child, q_qty, q_head, q_len)
-                if now == 1 and queue_of[i] >= 0:
+                if now and queue_of[i] >= 0:
                     # Units that arrived at once pay what the node owes, down its subtree.
                     for m in range(sub_start[i], sub_start[i + 1]):
                         s = sub_nodes[m]
-                        qs = queue_of[s]
-                        if qs >= 0:
+                        if queue_of[s] >= 0:
                             _release(
                                 s,
+                                queue_of[s],
                                 t,
-                                measured,
+                                n_points,
                                 slots,
                                 lead,
                                 x,
@@ -453,60 +554,78 @@ def _network(
                                 owed,
                                 pipe,
                                 acc,
-                                total[qs],
-                                q_child[qs],
-                                q_qty[qs],
-                                q_head[qs],
-                                q_len[qs],
+                                ab,
+                                total,
+                                q_child,
+                                q_qty,
+                                q_head,
+                                q_len,
                             )
             # 4. customer demand
             for i in range(n_nodes):
                 if has_demand[i]:
+                    ao = ab + i * K * n_points
                     _demand(
-                        measured,
+                        n_points,
                         demand[i],
-                        lost_sales[i],
-                        x[i],
-                        acc[i, NL.DEMAND],
-                        acc[i, NL.FILLED],
-                        acc[i, NL.LOST],
-                        short[i],
+                        lost_sales[i] == 1,
+                        x,
+                        i * n_points,
+                        short,
                         system_short,
+                        acc,
+                        ao + NL.DEMAND * n_points,
+                        ao + NL.FILLED * n_points,
+                        ao + NL.LOST * n_points,
                     )
             # 5. accounting
-            for i in range(n_nodes):
-                _account(
-                    measured,
-                    x[i],
-                    transit[i],
-                    owed[i],
-                    short[i],
-                    acc[i, NL.ON_HAND],
-                    acc[i, NL.BACKORDERS],
-                    acc[i, NL.PIPELINE],
-                    acc[i, NL.STOCKOUTS],
-                )
-            for loc in range(n_locations):
-                _overflow(
-                    measured,
-                    loc_nodes[loc_start[loc] : loc_start[loc + 1]],
-                    loc_cap[loc],
-                    x,
-                    share,
-                    on_site,
-                )
-            for p in range(n_points):
-                system_stockouts[p] += measured * system_short[p]
-                system_short[p] = False
-        for i in range(n_nodes):
-            _snapshot(
-                x[i], transit[i], owed[i], acc[i, NL.OH_END], acc[i, NL.BO_END], acc[i, NL.PIPE_END]
-            )
-            for k in range(NL.N_NODE_SUMS):
+            if measured:
+                for i in range(n_nodes):
+                    ao = i * K * n_points
+                    _account(
+                        n_points,
+                        x,
+                        transit,
+                        owed,
+                        i * n_points,
+                        short,
+                        acc,
+                        ao + NL.ON_HAND * n_points,
+                        ao + NL.BACKORDERS * n_points,
+                        ao + NL.PIPELINE * n_points,
+                        ao + NL.STOCKOUTS * n_points,
+                    )
+                for loc in range(n_locations):
+                    _overflow(
+                        n_points,
+                        loc_nodes[loc_start[loc] : loc_start[loc + 1]],
+                        loc_cap[loc],
+                        x,
+                        share,
+                        on_site,
+                    )
                 for p in range(n_points):
-                    out[i, k, p, r] = acc[i, k, p]
+                    system_stockouts[p] += system_short[p]
+            short[:] = False
+            system_short[:] = False
+        for i in range(n_nodes):
+            o = i * K * n_points
+            _snapshot(
+                n_points,
+                x,
+                transit,
+                owed,
+                i * n_points,
+                acc,
+                o + NL.OH_END * n_points,
+                o + NL.BO_END * n_points,
+                o + NL.PIPE_END * n_points,
+            )
+            for k in range(K):
+                for p in range(n_points):
+                    out[i, k, p, r] = acc[(i * K + k) * n_points + p]
             for p in range(n_points):
-                out_share[i, p, r] = share[i, p]
+                out_share[i, p, r] = share[i * n_points + p]
         for p in range(n_points):
             out_system[p, r] = system_stockouts[p]
 
