@@ -33,9 +33,9 @@ def network_sums(model: Model, pol: NetworkPolicy, run, parallel: bool, plan=Non
 
     plan = network_plan(model, run.periods) if plan is None else plan
     n_nodes, n_points = pol.reorder.shape
-    out = np.zeros((n_nodes, NL.N_NODE_SUMS, n_points, run.reps), np.int64)
-    share = np.zeros((n_nodes, n_points, run.reps))
-    system = np.zeros((n_points, run.reps), np.int64)
+    out = np.zeros((run.reps, n_nodes, NL.N_NODE_SUMS, n_points), np.int64)
+    share = np.zeros((run.reps, n_nodes, n_points))
+    system = np.zeros((run.reps, n_points), np.int64)
     rq = np.array([k == "rQ" for k in pol.kinds], np.int64)
     network_kernel(parallel)(
         run.seed,
@@ -74,7 +74,7 @@ def network_sums(model: Model, pol: NetworkPolicy, run, parallel: bool, plan=Non
         share,
         system,
     )
-    return NetworkSums(out, share, system)
+    return NetworkSums(out.transpose(1, 2, 3, 0), share.transpose(1, 2, 0), system.T)
 
 
 def simulate_network(model, models, scenarios, grid: PolicyGrid, run, parallel: bool):

@@ -25,8 +25,8 @@ time, a rejected order) are taken outside those loops. State lives in flat
 1-D arrays, node ``i`` at ``i * points``, indexed with unsigned offsets:
 slicing a row per node and per day cost more than the loops themselves
 (every view touches a reference count), and unsigned indices spare the
-negative-index check that blocks vectorisation. On warm-up days the running
-sums go to a scratch half of ``acc`` instead of being multiplied by 0.
+negative-index check that blocks vectorisation. The running sums run from
+day 0 and are reset when the warm-up ends, so no loop tests for it.
 Only the queue work is scalar, and it runs for a point only while its
 parent owes something.
 """
@@ -188,7 +188,6 @@ def _release(
     owed,
     pipe,
     acc,
-    ab,
     total,
     q_child,
     q_qty,
@@ -219,7 +218,7 @@ def _release(
                 lc = lead[c]
                 if lc == 0:
                     x[c * n_points + p] += a
-                    acc[ab + (c * K + NL.RECEIVED) * n_points + p] += a
+                    acc[(c * K + NL.RECEIVED) * n_points + p] += a
                 else:
                     pipe[(c * slots + (t + lc) % slots) * n_points + p] += a
                     transit[c * n_points + p] += a
@@ -245,7 +244,7 @@ def _demand(n_points, d, lost_sales, x, xo, short, system_short, acc, o_req, o_f
 
 @jit
 def _account(n_points, x, transit, owed, xo, short, acc, o_oh, o_bo, o_pipe, o_out):
-    """Step 5 for one node (measured days): stock, what it owes, its pipeline."""
+    """Step 5 for one node: stock, what it owes, its pipeline."""
     for p in range(n_points):
         i = U(xo + p)
         acc[U(o_oh + p)] += max(x[i], 0)
@@ -328,14 +327,14 @@ def _network(
     ``loc_nodes[loc_start[l]:loc_start[l+1]]``. Policy arrays are ``(nodes,
     points)``; demand plans ``(nodes, periods)`` into flat tables; lead times
     as in the single-node kernel, per node, tables at ``lt_start[i]``.
-    ``slots`` exceeds every lead time. Outputs: ``out (nodes, N_NODE_SUMS,
-    points, reps)``, ``out_share (nodes, points, reps)`` (overflow units,
-    float) and ``out_system (points, reps)`` (days with a customer stockout
+    ``slots`` exceeds every lead time. Outputs, replication first so that
+    each writes one contiguous block: ``out (reps, nodes, N_NODE_SUMS,
+    points)``, ``out_share (reps, nodes, points)`` (overflow units, float)
+    and ``out_system (reps, points)`` (days with a customer stockout
     anywhere).
     """
     n_nodes, n_points = reorder.shape
     size = n_nodes * n_points
-    half = n_nodes * K * n_points  # acc: measured sums, then a scratch half for warm-up days
     s_reorder = reorder.ravel()
     s_up_to = up_to.ravel()
     s_quantity = quantity.ravel()
@@ -360,7 +359,7 @@ def _network(
         q_len = np.zeros((n_queues, n_points), np.int64)
         q_child = np.empty((n_queues, n_points, QUEUE_START), np.int64)
         q_qty = np.empty((n_queues, n_points, QUEUE_START), np.int64)
-        acc = np.zeros(2 * half, np.int64)
+        acc = np.zeros(n_nodes * K * n_points, np.int64)
         share = np.zeros(size)
         system_stockouts = np.zeros(n_points, np.int64)
         q = np.zeros(n_points, np.int64)
@@ -391,9 +390,10 @@ def _network(
                 if parent[i] < 0 and reliability[i] < 1.0:
                     state = key_state(seed, STREAM_SUPPLY, rep, i, t)
                     accepted[i], state = bernoulli(reliability[i], state)
-            measured = t >= warmup
-            ab = 0 if measured else half
             if t == warmup:
+                acc[:] = 0  # what ran up during the warm-up
+                share[:] = 0
+                system_stockouts[:] = 0
                 for i in range(n_nodes):
                     o = i * K * n_points
                     _snapshot(
@@ -417,7 +417,7 @@ def _network(
                     pipe,
                     (i * slots + t % slots) * n_points,
                     acc,
-                    ab + (i * K + NL.RECEIVED) * n_points,
+                    (i * K + NL.RECEIVED) * n_points,
                 )
             # 2. parents pay what they owe, top-down so zero lead times cascade
             for k in range(n_nodes):
@@ -435,7 +435,6 @@ def _network(
                         owed,
                         pipe,
                         acc,
-                        ab,
                         total,
                         q_child,
                         q_qty,
@@ -446,7 +445,7 @@ def _network(
             for k in range(n_nodes):
                 i = review_order[k]
                 xo = i * n_points
-                ao = ab + i * K * n_points
+                ao = i * K * n_points
                 if rq[i]:
                     _review_rq(
                         t,
@@ -499,7 +498,7 @@ def _network(
                         )
                 else:
                     jo = j * n_points
-                    po_j = ab + j * K * n_points
+                    po_j = j * K * n_points
                     if now:
                         _from_parent_now(
                             n_points,
@@ -554,7 +553,6 @@ def _network(
                                 owed,
                                 pipe,
                                 acc,
-                                ab,
                                 total,
                                 q_child,
                                 q_qty,
@@ -564,7 +562,7 @@ def _network(
             # 4. customer demand
             for i in range(n_nodes):
                 if has_demand[i]:
-                    ao = ab + i * K * n_points
+                    ao = i * K * n_points
                     _demand(
                         n_points,
                         demand[i],
@@ -579,33 +577,32 @@ def _network(
                         ao + NL.LOST * n_points,
                     )
             # 5. accounting
-            if measured:
-                for i in range(n_nodes):
-                    ao = i * K * n_points
-                    _account(
-                        n_points,
-                        x,
-                        transit,
-                        owed,
-                        i * n_points,
-                        short,
-                        acc,
-                        ao + NL.ON_HAND * n_points,
-                        ao + NL.BACKORDERS * n_points,
-                        ao + NL.PIPELINE * n_points,
-                        ao + NL.STOCKOUTS * n_points,
-                    )
-                for loc in range(n_locations):
-                    _overflow(
-                        n_points,
-                        loc_nodes[loc_start[loc] : loc_start[loc + 1]],
-                        loc_cap[loc],
-                        x,
-                        share,
-                        on_site,
-                    )
-                for p in range(n_points):
-                    system_stockouts[p] += system_short[p]
+            for i in range(n_nodes):
+                ao = i * K * n_points
+                _account(
+                    n_points,
+                    x,
+                    transit,
+                    owed,
+                    i * n_points,
+                    short,
+                    acc,
+                    ao + NL.ON_HAND * n_points,
+                    ao + NL.BACKORDERS * n_points,
+                    ao + NL.PIPELINE * n_points,
+                    ao + NL.STOCKOUTS * n_points,
+                )
+            for loc in range(n_locations):
+                _overflow(
+                    n_points,
+                    loc_nodes[loc_start[loc] : loc_start[loc + 1]],
+                    loc_cap[loc],
+                    x,
+                    share,
+                    on_site,
+                )
+            for p in range(n_points):
+                system_stockouts[p] += system_short[p]
             short[:] = False
             system_short[:] = False
         for i in range(n_nodes):
@@ -623,11 +620,11 @@ def _network(
             )
             for k in range(K):
                 for p in range(n_points):
-                    out[i, k, p, r] = acc[(i * K + k) * n_points + p]
+                    out[r, i, k, p] = acc[(i * K + k) * n_points + p]
             for p in range(n_points):
-                out_share[i, p, r] = share[i * n_points + p]
+                out_share[r, i, p] = share[i * n_points + p]
         for p in range(n_points):
-            out_system[p, r] = system_stockouts[p]
+            out_system[r, p] = system_stockouts[p]
 
 
 _KERNELS = []
