@@ -16,7 +16,7 @@ from fasttwin.variables import NODE_VARIABLES, SYSTEM_VARIABLES, attrs_of
 
 def network_variables(sums, days: int, model) -> tuple[dict, dict]:
     """System arrays ``(points, reps)`` and node arrays ``(points, nodes, reps)``."""
-    s = sums.nodes.astype(np.float64)  # (nodes, rows, points, reps)
+    s = sums.nodes  # (nodes, rows, points, reps), integers; no float copy of the whole
 
     def cost(name):
         return np.array([getattr(n, name) for n in model.nodes], np.float64)[:, None, None]
