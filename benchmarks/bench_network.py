@@ -147,9 +147,10 @@ class Store:
 
 
 def python_twin(numbers, policies, reps, periods, warmup, seed=0):
-    """Mean cost per day of every (policy, replication): array (policies, reps)."""
+    """Mean cost per day (policies, reps) and lost sales per day (policies, stores, reps)."""
     k = numbers
     cost = np.zeros((len(policies), reps))
+    lost_sales = np.zeros((len(policies), len(k["store_s"]), reps))
     for p, (s, big_s) in enumerate(policies):
         for r in range(reps):
             rng = random.Random(seed * 1_000_003 + r)
@@ -178,12 +179,13 @@ def python_twin(numbers, policies, reps, periods, warmup, seed=0):
                 for store in stores:
                     store.review(day, warehouse)
                 warehouse.review(day)
-                lost = sum(store.serve(day)[2] for store in stores)
+                lost = [store.serve(day)[2] for store in stores]
                 if day >= warmup:
                     stock = warehouse.on_hand + sum(store.on_hand for store in stores)
-                    total += k["holding"] * stock + k["lost_cost"] * lost
+                    total += k["holding"] * stock + k["lost_cost"] * sum(lost)
+                    lost_sales[p, :, r] += lost
             cost[p, r] = total / (periods - warmup)
-    return cost
+    return cost, lost_sales / (periods - warmup)
 
 
 # --------------------------------------------------------------------------
@@ -191,7 +193,7 @@ def python_twin(numbers, policies, reps, periods, warmup, seed=0):
 
 
 def numpy_twin(numbers, policies, reps, periods, warmup, seed=0):
-    """Mean cost per day of every (policy, replication): array (policies, reps)."""
+    """Mean cost per day (policies, reps) and lost sales per day (policies, stores, reps)."""
     k = numbers
     n_stores = len(k["store_s"])
     store_s = np.array(k["store_s"])[:, None]
@@ -201,6 +203,7 @@ def numpy_twin(numbers, policies, reps, periods, warmup, seed=0):
     store_lead = k["store_lead"]
     slots = max(k["supplier_lead"], *store_lead) + 1
     cost = np.zeros((len(policies), reps))
+    lost_sales = np.zeros((len(policies), n_stores, reps))
     rows = np.arange(reps)
     for p, (s, big_s) in enumerate(policies):
         rng = np.random.default_rng(seed)
@@ -261,10 +264,11 @@ def numpy_twin(numbers, policies, reps, periods, warmup, seed=0):
             sold = np.minimum(demand, on_hand)
             on_hand -= sold
             if day >= warmup:
-                lost = (demand - sold).sum(0)
-                total += k["holding"] * (wh + on_hand.sum(0)) + k["lost_cost"] * lost
+                lost = demand - sold
+                total += k["holding"] * (wh + on_hand.sum(0)) + k["lost_cost"] * lost.sum(0)
+                lost_sales[p] += lost
         cost[p] = total / (periods - warmup)
-    return cost
+    return cost, lost_sales / (periods - warmup)
 
 
 # --------------------------------------------------------------------------
