@@ -68,7 +68,8 @@ def build_dataset(grid, valid: np.ndarray, values: dict, rep0: int, attrs: dict,
     data_vars[VALID.name] = (grid.dims, valid.reshape(grid.shape), attrs_of(VALID.name))
     coords = {**grid.coords(), "rep": np.arange(rep0, rep0 + reps, dtype=np.int64)}
     if scenarios is not None:
-        coords["scenario"] = np.asarray(scenarios, dtype=object).astype(str)
+        # Object (variable-length) strings: Zarr v3 has no stable fixed-width string type.
+        coords["scenario"] = np.asarray(scenarios, dtype=object)
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
 

@@ -107,4 +107,5 @@ def build_network_dataset(grid, valid, parts, node_names, rep0: int, attrs: dict
             *grid.shape, *((n_scen,) if scenarios else ()), n_nodes, reps
         )
         ds[name] = xr.Variable(dims, full, attrs_of(name))
-    return ds.assign_coords(node=np.asarray(node_names, dtype=object).astype(str))
+    # Object (variable-length) strings: Zarr v3 has no stable fixed-width string type.
+    return ds.assign_coords(node=np.asarray(node_names, dtype=object))
