@@ -24,11 +24,13 @@ Per-node and per-day choices (policy kind, supplier or parent, a zero lead
 time, a rejected order) are taken outside those loops. State lives in flat
 1-D arrays, node ``i`` at ``i * points``, indexed with unsigned offsets:
 slicing a row per node and per day cost more than the loops themselves
-(every view touches a reference count), and unsigned indices spare the
-negative-index check that blocks vectorisation. The running sums run from
-day 0 and are reset when the warm-up ends, so no loop tests for it.
-Only the queue work is scalar, and it runs for a point only while its
-parent owes something.
+(every view touches a reference count; the retail twin with 100 policy
+points ran 3.5x faster without them), and unsigned indices spare the
+negative-index check that blocks vectorisation. Outputs are written
+replication-major (strided writes cost another 13 %). The running sums run
+from day 0 and are reset when the warm-up ends, so no loop tests for it.
+Only the queue work is scalar: one quick scan per parent and day, and the
+FIFO walk for the points whose parent owes something.
 """
 
 import numpy as np
