@@ -18,7 +18,7 @@ def test_quick_benchmark_runs(capsys):
     for name in ("fasttwin (1 thread)", "NumPy over reps", "plain Python objects"):
         assert name in out
     rows = [line for line in out.splitlines() if line.startswith("| ")]
-    assert len(rows) == 5  # header + 4 implementations
+    assert len(rows) == 6  # header, rule, 4 implementations
     assert all(float(cell.strip()[:-1].replace(",", "")) > 0 for cell in rows[-1].split("|")[5:7])
 
 
