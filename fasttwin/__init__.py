@@ -15,8 +15,10 @@ from fasttwin.model import (
     Node,
     Normal,
     Poisson,
+    Trace,
     UniformInt,
     load_model,
+    retail_twin,
     single_node,
 )
 from fasttwin.simulate import simulate
@@ -34,10 +36,12 @@ __all__ = [
     "Node",
     "Normal",
     "Poisson",
+    "Trace",
     "UniformInt",
     "__version__",
     "analytic",
     "load_model",
+    "retail_twin",
     "simulate",
     "single_node",
     "trace",

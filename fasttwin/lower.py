@@ -19,6 +19,7 @@ from fasttwin.model.distributions import (
     NegativeBinomial,
     Normal,
     Poisson,
+    Trace,
     UniformInt,
 )
 
@@ -28,7 +29,7 @@ MAX_TABLE = 4096
 TAIL = 1e-15
 # Demand sampler codes (fasttwin.kernels.demand; repeated so that lowering
 # imports no Numba).
-TABLE, POISSON, NORMAL, GAMMA, NEGBIN, CONSTANT = range(6)
+TABLE, POISSON, NORMAL, GAMMA, NEGBIN, CONSTANT, BOOTSTRAP = range(7)
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,23 @@ def demand_plan(demand: Distribution | None, periods: int) -> DemandPlan:
         code[positive] = GAMMA
         p1[positive] = shape
         p2[positive] = mean[positive] / shape
+    elif isinstance(demand, Trace):
+        demand.check_periods(periods)
+        factor = demand.path_factor(periods)
+        history = np.asarray(demand.values)
+        if demand.mode == "replay":
+            # Deterministic: the kernel reads the day's value as a constant.
+            p1[:] = np.floor(history[:periods] * factor + 0.5)
+            mean = p1.copy()
+        else:
+            # Same rounding as the kernel's bootstrap draw: floor(value x factor + 0.5).
+            cdfs.append(history)
+            guides.append(np.zeros(history.size, np.int64))
+            code[:] = BOOTSTRAP
+            p1[:] = factor
+            p2[:] = demand.block
+            length[:] = history.size
+            mean = demand.mean_path(periods)
     elif isinstance(demand, UniformInt | Empirical):
         if isinstance(demand, UniformInt):
             pmf = np.zeros(demand.high + 1)

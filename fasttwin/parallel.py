@@ -23,17 +23,19 @@ def threads() -> int:
     return max(1, numba.get_num_threads())
 
 
-def over_rep_blocks(
-    fn: Callable[[int, int], np.ndarray], rep0: int, reps: int, parallel: bool
-) -> np.ndarray:
+def over_rep_blocks(fn: Callable, rep0: int, reps: int, parallel: bool, axis: int = -1):
     """Concatenate ``fn(first_rep, n_reps)`` over blocks covering ``rep0 .. rep0+reps-1``.
 
-    ``fn`` returns an array whose last axis is the replication.
+    ``fn`` returns an array, or a tuple of arrays, whose ``axis`` is the
+    replication.
 
     Examples
     --------
     >>> over_rep_blocks(lambda a, n: np.arange(a, a + n)[None, :], 5, 7, True).tolist()
     [[5, 6, 7, 8, 9, 10, 11]]
+    >>> a, b = over_rep_blocks(lambda a, n: (np.arange(a, a + n), np.ones(n)), 0, 3, True, axis=0)
+    >>> a.tolist(), b.tolist()
+    ([0, 1, 2], [1.0, 1.0, 1.0])
     """
     n_threads = threads() if parallel else 1
     if n_threads == 1 or reps < 2:
@@ -47,4 +49,6 @@ def over_rep_blocks(
                 lambda i: fn(rep0 + int(edges[i]), int(edges[i + 1] - edges[i])), range(n_blocks)
             )
         )
-    return np.concatenate(parts, axis=-1)
+    if isinstance(parts[0], tuple):
+        return tuple(np.concatenate(p, axis=axis) for p in zip(*parts, strict=True))
+    return np.concatenate(parts, axis=axis)

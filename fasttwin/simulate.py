@@ -98,7 +98,11 @@ def simulate(
     xarray.Dataset
         Dims: the grid axes in the order given, ``scenario`` if a list was
         given, then ``rep``. Variables per :mod:`fasttwin.variables` (means
-        per measured day), and ``valid``.
+        per measured day), and ``valid``. A model of several nodes also gets
+        the ``node_*`` variables, with a ``node`` dim before ``rep``; its
+        system variables count customers only where they are about customers
+        (``demand``, ``sales``, ``lost_sales``, ``backorders``,
+        ``fill_rate``, ``cycle_service``) and sum over nodes otherwise.
 
     Examples
     --------
@@ -113,6 +117,10 @@ def simulate(
     ...                   scenario=["baseline", "demand_surge"])
     >>> ds2["cost"].dims, ds2["scenario"].values.tolist()
     (('scenario', 'rep'), ['baseline', 'demand_surge'])
+    >>> twin = ft.retail_twin()
+    >>> ds3 = ft.simulate(twin, {"warehouse.reorder_point": [800, 1000]}, reps=4)
+    >>> ds3["node_cost"].dims, ds3["node"].values.tolist()
+    (('warehouse.reorder_point', 'node', 'rep'), ['warehouse', 'store_1', 'store_2', 'store_3'])
     """
     from fasttwin.model.scenarios import resolve_scenarios
 
@@ -124,11 +132,11 @@ def simulate(
     grid = resolve_policy(model, policy)
     scenarios = resolve_scenarios(scenario)
     models = [model] if scenarios is None else [sc.apply(model) for sc in scenarios]
-    if len(model.nodes) != 1:
-        raise ValueError(
-            f"model has {len(model.nodes)} nodes; this version simulates one-node models only"
-        )
-    return _simulate_single(model, models, scenarios, grid, run, parallel)
+    if len(model.nodes) == 1:
+        return _simulate_single(model, models, scenarios, grid, run, parallel)
+    from fasttwin.simulate_network import simulate_network
+
+    return simulate_network(model, models, scenarios, grid, run, parallel)
 
 
 def _simulate_single(model, models, scenarios, grid: PolicyGrid, run: Run, parallel: bool):

@@ -1,4 +1,7 @@
-"""``fasttwin simulate MODEL.toml --grid KEY=START:STOP:STEP ... --out CUBE.zarr``."""
+"""``fasttwin simulate [MODEL.toml] --grid KEY=START:STOP:STEP ... --out CUBE.zarr``.
+
+Without a model file, the retail twin (``sweeps/retail_twin.toml``) runs.
+"""
 
 from __future__ import annotations
 
@@ -37,7 +40,13 @@ def parse_grid(items: list[str]) -> dict:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("model", type=Path, help="model TOML file")
+    parser.add_argument(
+        "model",
+        type=Path,
+        nargs="?",
+        default=None,
+        help="model TOML file (default: the retail twin, sweeps/retail_twin.toml)",
+    )
     parser.add_argument(
         "--grid",
         action="append",
@@ -60,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.out.exists():
         raise ValueError(f"--out {str(args.out)!r} exists; choose a new path")
-    model = ft.load_model(args.model)
+    model = ft.retail_twin() if args.model is None else ft.load_model(args.model)
     ds = ft.simulate(
         model,
         parse_grid(args.grid),

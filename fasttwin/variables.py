@@ -65,30 +65,146 @@ _SYSTEM = [
         "orders",
         "orders/day",
         "orders placed",
-        "Orders placed per measured day (rejected orders included).",
+        "Orders placed per measured day (rejected orders included; in a network, summed "
+        "over nodes).",
     ),
     Variable(
         "ordered",
         "units/day",
         "units ordered",
-        "Units ordered and accepted by the supplier per measured day.",
+        "Units ordered and accepted by the supplier per measured day (in a network, "
+        "summed over nodes: orders to parent nodes included).",
     ),
     Variable(
         "fill_rate",
         "1",
         "fill rate",
-        "Demand served from stock on the day it arrived / demand (1 without demand).",
+        "Customer demand served from stock on the day it arrived / customer demand "
+        "(1 without demand).",
     ),
     Variable(
         "cycle_service",
         "1",
         "cycle service level",
-        "Share of measured days on which all demand was served from stock.",
+        "Share of measured days on which all customer demand (at every demand node) was "
+        "served from stock.",
     ),
 ]
 
-#: System-level variables, dims (*grid, [scenario], rep).
+#: System-level variables, dims (*grid, [scenario], rep). In a network, the
+#: customer-facing ones (demand, sales, lost_sales, backorders, fill_rate,
+#: cycle_service) count customers only; the others are sums over nodes.
 SYSTEM_VARIABLES: dict[str, Variable] = {v.name: v for v in _SYSTEM}
+
+_NODE = [
+    Variable(
+        "node_cost",
+        "currency/day",
+        "node total cost",
+        "The node's holding + shortage + ordering + overflow cost per measured day.",
+    ),
+    Variable(
+        "node_holding_cost",
+        "currency/day",
+        "node holding cost",
+        "holding_cost x the node's end-of-day units on hand, per measured day.",
+    ),
+    Variable(
+        "node_shortage_cost",
+        "currency/day",
+        "node shortage cost",
+        "backorder_cost x end-of-day customer backorders + lost_sale_cost x units lost, "
+        "per measured day (demand nodes only).",
+    ),
+    Variable(
+        "node_ordering_cost",
+        "currency/day",
+        "node ordering cost",
+        "order_cost per order the node placed + unit_cost x units ordered (from its parent, "
+        "or accepted by the supplier), per measured day.",
+    ),
+    Variable(
+        "node_overflow_cost",
+        "currency/day",
+        "node overflow cost",
+        "overflow_cost x the node's share of its location's overflow, per measured day.",
+    ),
+    Variable(
+        "node_demand",
+        "units/day",
+        "units requested from the node",
+        "Customer demand at a demand node; the orders of its child nodes at a parent; "
+        "per measured day.",
+    ),
+    Variable(
+        "node_sales",
+        "units/day",
+        "units shipped by the node",
+        "Units shipped to customers or child nodes per measured day, backorders filled "
+        "included; node_demand = node_sales + node_lost_sales + change in node backorders.",
+    ),
+    Variable(
+        "node_lost_sales",
+        "units/day",
+        "node lost sales",
+        "Customer units lost at the node per measured day.",
+    ),
+    Variable(
+        "node_backorders",
+        "units",
+        "units owed by the node",
+        "Mean end-of-day units the node owes: to customers at a demand node, to its child "
+        "nodes at a parent.",
+    ),
+    Variable("node_on_hand", "units", "node on-hand stock", "Mean end-of-day units on hand."),
+    Variable(
+        "node_pipeline",
+        "units",
+        "units on order",
+        "Mean end-of-day units in transit to the node or owed to it by its parent.",
+    ),
+    Variable(
+        "node_received",
+        "units/day",
+        "units received",
+        "Units that arrived at the node per measured day.",
+    ),
+    Variable(
+        "node_orders",
+        "orders/day",
+        "orders placed by the node",
+        "Orders the node placed per measured day (rejected orders included).",
+    ),
+    Variable(
+        "node_ordered",
+        "units/day",
+        "units ordered by the node",
+        "Units ordered from the parent, or accepted by the supplier, per measured day.",
+    ),
+    Variable(
+        "node_overflow",
+        "units",
+        "node share of overflow",
+        "Mean end-of-day units on hand at the node's location above its capacity, shared "
+        "among the location's nodes in proportion to their units on hand.",
+    ),
+    Variable(
+        "node_fill_rate",
+        "1",
+        "node fill rate",
+        "Units requested from the node and served from stock at once / units requested "
+        "(1 without requests).",
+    ),
+    Variable(
+        "node_cycle_service",
+        "1",
+        "node cycle service level",
+        "Share of measured days on which every request to the node was served from stock.",
+    ),
+]
+
+#: Per-node variables, dims (*grid, [scenario], node, rep).
+NODE_VARIABLES: dict[str, Variable] = {v.name: v for v in _NODE}
 
 VALID = Variable(
     "valid",
@@ -99,7 +215,7 @@ VALID = Variable(
 )
 
 #: All variables by name.
-VARIABLES: dict[str, Variable] = {**SYSTEM_VARIABLES, VALID.name: VALID}
+VARIABLES: dict[str, Variable] = {**SYSTEM_VARIABLES, **NODE_VARIABLES, VALID.name: VALID}
 
 
 def attrs_of(name: str) -> dict:

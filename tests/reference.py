@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from fasttwin.kernels import layout as L
-from fasttwin.kernels.demand import draw_demand
-from fasttwin.kernels.rng import STREAM_DEMAND, STREAM_LEAD_TIME, STREAM_SUPPLY, key_state
+from fasttwin.kernels.demand import day_demand
+from fasttwin.kernels.rng import STREAM_LEAD_TIME, STREAM_SUPPLY, key_state
 from fasttwin.kernels.samplers import bernoulli, table_draw
 from fasttwin.lower import demand_plan, lead_time_plan
 
@@ -24,8 +24,11 @@ def day_draws(node, run, node_index: int = 0):
     for r in range(run.reps):
         rep = run.rep0 + r
         for t in range(run.periods):
-            st = np.uint64(key_state(run.seed, STREAM_DEMAND, rep, node_index, t))
-            d, _ = draw_demand(
+            d = day_demand(
+                run.seed,
+                rep,
+                node_index,
+                t,
                 dplan.code[t],
                 dplan.p1[t],
                 dplan.p2[t],
@@ -33,7 +36,6 @@ def day_draws(node, run, node_index: int = 0):
                 dplan.length[t],
                 dplan.cdf,
                 dplan.guide,
-                st,
             )
             lead = lplan.fixed
             if lplan.length > 0:

@@ -12,7 +12,15 @@ import math
 import numpy as np
 
 from fasttwin.kernels.jit import jit
-from fasttwin.kernels.samplers import gamma, negative_binomial, normal, poisson, table_draw
+from fasttwin.kernels.rng import STREAM_BOOTSTRAP, STREAM_DEMAND, key_state
+from fasttwin.kernels.samplers import (
+    gamma,
+    negative_binomial,
+    normal,
+    poisson,
+    table_draw,
+    uniform_int,
+)
 
 TABLE = 0  # inversion of a tabulated pmf (Poisson, negative binomial, empirical)
 POISSON = 1  # p1 = mean (large means: PTRS)
@@ -20,6 +28,8 @@ NORMAL = 2  # round(max(0, p1 + p2 * Z))
 GAMMA = 3  # round(Gamma(shape=p1, scale=p2))
 NEGBIN = 4  # gamma-Poisson, size p1, mean p2
 CONSTANT = 5  # p1, e.g. a replayed trace
+BOOTSTRAP = 6  # block bootstrap of a trace: cdf[start:start+length] holds the history,
+#                p1 the day's path factor, p2 the block length
 
 
 @jit
@@ -38,3 +48,24 @@ def draw_demand(code, p1, p2, start, length, cdf, guide, state):
     if code == NEGBIN:
         return negative_binomial(p1, p2, state)
     return np.int64(p1), state
+
+
+@jit
+def day_demand(seed, rep, node, t, code, p1, p2, start, length, cdf, guide):
+    """Demand of ``node`` on day ``t`` of replication ``rep``: a pure function of its key.
+
+    Draws use the key ``(seed, STREAM_DEMAND, rep, node, t)``; a bootstrapped
+    trace draws its block's start from ``(seed, STREAM_BOOTSTRAP, rep, node,
+    t // block)``, so all days of a block agree on it.
+    """
+    if code == CONSTANT:
+        return np.int64(p1)
+    if code == BOOTSTRAP:
+        block = np.int64(p2)
+        state = key_state(seed, STREAM_BOOTSTRAP, rep, node, t // block)
+        first, state = uniform_int(0, length - 1, state)
+        value = cdf[start + (first + t % block) % length]
+        return np.int64(math.floor(value * p1 + 0.5))
+    state = key_state(seed, STREAM_DEMAND, rep, node, t)
+    d, state = draw_demand(code, p1, p2, start, length, cdf, guide, state)
+    return d

@@ -10,7 +10,7 @@ measured days; costs are linear in those sums and are formed by the caller.
 
 import numpy as np
 
-from fasttwin.kernels.demand import draw_demand
+from fasttwin.kernels.demand import day_demand
 from fasttwin.kernels.jit import INLINE, jit
 from fasttwin.kernels.layout import (
     BACKORDERS,
@@ -27,7 +27,6 @@ from fasttwin.kernels.layout import (
     STOCKOUTS,
 )
 from fasttwin.kernels.rng import (
-    STREAM_DEMAND,
     STREAM_LEAD_TIME,
     STREAM_SUPPLY,
     key_state,
@@ -59,8 +58,9 @@ def day_draws(
     Shared by the simulation and the trace kernels, so that a traced
     replication sees exactly the draws of the simulated one.
     """
-    state = key_state(seed, STREAM_DEMAND, rep, node, t)
-    d, state = draw_demand(d_code[t], d_p1[t], d_p2[t], d_start[t], d_len[t], d_cdf, d_guide, state)
+    d = day_demand(
+        seed, rep, node, t, d_code[t], d_p1[t], d_p2[t], d_start[t], d_len[t], d_cdf, d_guide
+    )
     lead = lt_fixed
     if lt_len > 0:
         state = key_state(seed, STREAM_LEAD_TIME, rep, node, t)

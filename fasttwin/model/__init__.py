@@ -8,8 +8,10 @@ from fasttwin.model.distributions import (
     NegativeBinomial,
     Normal,
     Poisson,
+    Trace,
     UniformInt,
 )
+from fasttwin.model.examples import retail_twin
 from fasttwin.model.network import POLICY_PARAMETERS, Model, Node, single_node
 from fasttwin.model.toml_io import load_model
 
@@ -24,7 +26,9 @@ __all__ = [
     "Node",
     "Normal",
     "Poisson",
+    "Trace",
     "UniformInt",
     "load_model",
+    "retail_twin",
     "single_node",
 ]

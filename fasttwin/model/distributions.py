@@ -99,8 +99,21 @@ class Distribution:
         >>> Poisson(10.0, multiplier=2.0, events=[Event(1, 1, 3.0)]).mean_path(3)
         array([20., 60., 20.])
         """
+        return self._scaled_path(periods, self.base_mean * self.multiplier)
+
+    def path_factor(self, periods: int) -> np.ndarray:
+        """The mean path relative to the base mean: ``multiplier x seasonality x trend x events``.
+
+        Examples
+        --------
+        >>> Poisson(10.0, events=[Event(1, 1, 3.0)]).path_factor(3)
+        array([1., 3., 1.])
+        """
+        return self._scaled_path(periods, float(self.multiplier))
+
+    def _scaled_path(self, periods: int, first: float) -> np.ndarray:
         t = np.arange(periods, dtype=np.float64)
-        path = np.full(periods, self.base_mean * self.multiplier)
+        path = np.full(periods, first)
         if self.amplitude:
             path *= 1.0 + self.amplitude * np.sin(2.0 * math.pi * (t + self.phase) / self.period)
         if self.trend:
@@ -319,15 +332,206 @@ class Empirical(Distribution):
         return float(np.arange(pmf.size) @ pmf)
 
 
+TRACE_MODES = ("replay", "bootstrap")
+
+
+@dataclass(frozen=True)
+class Trace(Distribution):
+    """A user's daily demand history, replayed or bootstrapped by blocks.
+
+    ``mode="replay"``: day ``t`` has the history's value ``values[t]``, in
+    every replication (randomness then comes from lead times and the
+    supplier only); a run may not be longer than the history.
+    ``mode="bootstrap"``: a circular block bootstrap. Days are cut into
+    blocks of ``block`` days; each block of each replication starts at a day
+    of the history drawn uniformly and follows the history from there,
+    wrapping round at its end. So on every day each value of the history is
+    equally likely, and runs of ``block`` days keep the history's
+    day-to-day pattern.
+
+    The mean-path fields scale the history: demand on day ``t`` is
+    ``round(max(0, value x path_factor[t]))``, so scenarios such as
+    ``demand_surge`` or ``demand_spike`` apply to traces too.
+
+    Examples
+    --------
+    >>> Trace([3, 5, 4]).base_mean
+    4.0
+    >>> Trace([3, -1])
+    Traceback (most recent call last):
+    ...
+    ValueError: Trace.values[1] must be a number >= 0, got -1
+    """
+
+    values: tuple[float, ...]
+    mode: str = "replay"
+    block: int = 7
+    kind = "trace"
+
+    def __post_init__(self):
+        if isinstance(self.values, str | bytes) or not hasattr(self.values, "__len__"):
+            raise ValueError(f"Trace.values must be a sequence of numbers, got {self.values!r}")
+        values = tuple(
+            float(check_number(f"Trace.values[{i}]", v, low=0)) for i, v in enumerate(self.values)
+        )
+        if not values:
+            raise ValueError("Trace.values must hold at least one day, got none")
+        object.__setattr__(self, "values", values)
+        if self.mode not in TRACE_MODES:
+            raise ValueError(f"Trace.mode must be one of {TRACE_MODES}, got {self.mode!r}")
+        object.__setattr__(
+            self, "block", check_number("Trace.block", self.block, low=1, integer=True)
+        )
+        super().__post_init__()
+
+    @classmethod
+    def from_csv(
+        cls,
+        path,
+        column: str | None = None,
+        *,
+        date_column: str | None = None,
+        **fields,
+    ) -> Trace:
+        """Read a history from a CSV file with a header row.
+
+        ``column`` names the demand column (it may be left out when the file
+        has one column). With ``date_column`` (ISO dates), the dates must
+        follow each other day by day. An empty cell, a missing day, a negative
+        value or NaN is refused with the row it is on. Other keyword
+        arguments (``mode``, ``block``, mean-path fields) go to :class:`Trace`.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     p = pathlib.Path(d) / "sales.csv"
+        ...     _ = p.write_text("day,units\\n2024-01-01,4\\n2024-01-02,6\\n")
+        ...     Trace.from_csv(p, "units", date_column="day", mode="bootstrap").values
+        (4.0, 6.0)
+        """
+        return cls(values=read_trace_csv(path, column, date_column), **fields)
+
+    @property
+    def base_mean(self) -> float:
+        return float(np.mean(self.values))
+
+    def check_periods(self, periods: int) -> None:
+        """Refuse a replay longer than the history."""
+        if self.mode == "replay" and periods > len(self.values):
+            raise ValueError(
+                f"Trace has {len(self.values)} days but the run has {periods} periods; "
+                "use a shorter run or mode='bootstrap'"
+            )
+
+    def mean_path(self, periods: int) -> np.ndarray:
+        """Expected demand (before rounding) of days ``0..periods-1``.
+
+        Examples
+        --------
+        >>> Trace([2, 6], multiplier=2.0).mean_path(2)
+        array([ 4., 12.])
+        >>> Trace([2, 6], mode="bootstrap").mean_path(3)
+        array([4., 4., 4.])
+        """
+        self.check_periods(periods)
+        factor = self.path_factor(periods)
+        if self.mode == "replay":
+            return np.asarray(self.values[:periods]) * factor
+        return self.base_mean * factor
+
+
+def read_trace_csv(path, column: str | None, date_column: str | None) -> tuple[float, ...]:
+    """The values of one CSV column, checked for gaps, negatives and NaN."""
+    import csv
+    import datetime as dt
+    from pathlib import Path
+
+    path = Path(path)
+    where = f"trace file {str(path)!r}"
+    if not path.is_file():
+        raise ValueError(f"{where} does not exist")
+    with path.open(newline="") as f:
+        rows = list(csv.reader(f))
+    if not rows:
+        raise ValueError(f"{where} is empty; it needs a header row and one row per day")
+    header = [h.strip() for h in rows[0]]
+    if column is None:
+        if len(header) - (date_column is not None) != 1:
+            raise ValueError(f"{where} has columns {header}: name the demand column (column=...)")
+        column = next(h for h in header if h != date_column)
+    for name in (column, date_column):
+        if name is not None and name not in header:
+            raise ValueError(f"{where} has no column {name!r}; its columns are {header}")
+    col = header.index(column)
+    while len(rows) > 1 and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()  # blank lines at the end of the file; any other blank line is a gap
+    values = []
+    previous = None
+    for line, row in enumerate(rows[1:], start=2):
+        cell = row[col].strip() if col < len(row) else ""
+        if not cell:
+            raise ValueError(
+                f"{where}, line {line}: column {column!r} is empty (a gap); a trace needs a "
+                "value for every day"
+            )
+        try:
+            value = float(cell)
+        except ValueError:
+            raise ValueError(
+                f"{where}, line {line}: column {column!r} must be a number, got {cell!r}"
+            ) from None
+        if math.isnan(value) or math.isinf(value) or value < 0:
+            raise ValueError(
+                f"{where}, line {line}: column {column!r} must be a finite number >= 0, "
+                f"got {cell!r}"
+            )
+        if date_column is not None:
+            text = row[header.index(date_column)].strip()
+            try:
+                day = dt.date.fromisoformat(text)
+            except ValueError:
+                raise ValueError(
+                    f"{where}, line {line}: column {date_column!r} must be an ISO date "
+                    f"(YYYY-MM-DD), got {text!r}"
+                ) from None
+            if previous is not None and day != previous + dt.timedelta(days=1):
+                raise ValueError(
+                    f"{where}, line {line}: date {day} does not follow {previous}; a trace "
+                    "needs one row per day, without gaps or repeats"
+                )
+            previous = day
+        values.append(value)
+    if not values:
+        raise ValueError(f"{where} holds no days")
+    return tuple(values)
+
+
 DISTRIBUTIONS = {
-    cls.kind: cls for cls in (Poisson, Normal, Gamma, NegativeBinomial, UniformInt, Empirical)
+    cls.kind: cls
+    for cls in (Poisson, Normal, Gamma, NegativeBinomial, UniformInt, Empirical, Trace)
 }
 
 
-def distribution_from_dict(data: dict, where: str) -> Distribution:
-    """Build a distribution from its TOML table (``{"dist": "poisson", "mean": 5}``)."""
+def distribution_from_dict(data: dict, where: str, base=None) -> Distribution:
+    """Build a distribution from its TOML table (``{"dist": "poisson", "mean": 5}``).
+
+    A trace may give ``csv = "file.csv"`` (relative to ``base``, the TOML
+    file's folder), ``column`` and ``date_column`` instead of ``values``.
+    """
     data = dict(data)
     kind = data.pop("dist", None)
+    if kind == "trace" and "csv" in data:
+        from pathlib import Path
+
+        csv_path = Path(data.pop("csv"))
+        if base is not None and not csv_path.is_absolute():
+            csv_path = Path(base) / csv_path
+        if "values" in data:
+            raise ValueError(f"{where}: give a trace's values or its csv file, not both")
+        data["values"] = read_trace_csv(
+            csv_path, data.pop("column", None), data.pop("date_column", None)
+        )
     if kind not in DISTRIBUTIONS:
         allowed = ", ".join(sorted(DISTRIBUTIONS))
         raise ValueError(f"{where}.dist must be one of {allowed}, got {kind!r}")

@@ -1,4 +1,10 @@
-"""Validated, frozen model objects: stock points (nodes) in a tree, and the model."""
+"""Validated, frozen model objects: stock points (nodes) in a tree, and the model.
+
+A model is a tree of stock points fed by the external supplier (a single
+node, a serial line, supplier -> warehouse -> stores, or deeper), or several
+such trees, one per SKU, that share nothing but the storage capacity of the
+locations their nodes stand at (:attr:`Node.location`).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,8 @@ from fasttwin.model.distributions import Distribution
 #: Parameters a policy grid may vary, per node.
 POLICY_PARAMETERS = ("reorder_point", "order_up_to", "order_quantity", "review_period")
 REVIEW_MODES = ("periodic",)
+#: Distributions (their TOML ``dist`` names) that a lead time may follow.
+LEAD_TIME_KINDS = ("uniform_int", "normal", "poisson", "empirical")
 _COSTS = (
     "holding_cost",
     "backorder_cost",
@@ -30,6 +38,12 @@ class Node:
     ``order_up_to`` are set, base-stock when only ``order_up_to`` is, and
     (r, Q) when ``reorder_point`` and ``order_quantity`` are. The initial
     on-hand stock defaults to the order-up-to level (``r + Q`` for (r, Q)).
+
+    ``location`` names the site the node stands at (default: its own name).
+    Nodes at one location (several SKUs of one store, say) share its storage:
+    they must give the same ``capacity`` and ``overflow_cost``, and the units
+    on hand there above ``capacity``, summed over its nodes, cost
+    ``overflow_cost`` per unit per day.
 
     Examples
     --------
@@ -59,6 +73,7 @@ class Node:
     capacity: int | None = None
     lost_sales: bool = False
     reliability: float = 1.0
+    location: str | None = None
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name or "." in self.name:
@@ -74,6 +89,11 @@ class Node:
             check_number(name, getattr(self, name), low=0)
         check_number("reliability", self.reliability, low=0, high=1)
         if isinstance(self.lead_time, Distribution):
+            if self.lead_time.kind not in LEAD_TIME_KINDS:
+                raise ValueError(
+                    f"lead_time must be a whole number of days or one of the distributions "
+                    f"{', '.join(LEAD_TIME_KINDS)}, got {type(self.lead_time).__name__}"
+                )
             if not self.lead_time.is_stationary_default():
                 raise ValueError("lead_time distribution cannot have a mean path")
         else:
@@ -102,6 +122,16 @@ class Node:
             check_number("review_period", self.review_period, low=1, integer=True),
         )
         check_policy(self.reorder_point, self.order_up_to, self.order_quantity)
+        if self.location is not None and (not isinstance(self.location, str) or not self.location):
+            raise ValueError(
+                f"location must be a non-empty string (or omitted: the node's name), "
+                f"got {self.location!r}"
+            )
+
+    @property
+    def site(self) -> str:
+        """The location whose storage the node shares (its own name by default)."""
+        return self.name if self.location is None else self.location
 
     def policy_kind(self) -> str | None:
         """``'sS'``, ``'base_stock'``, ``'rQ'`` or ``None`` when no policy is set."""
@@ -143,6 +173,13 @@ def check_policy(reorder_point, order_up_to, order_quantity) -> None:
 @dataclass(frozen=True)
 class Model:
     """A tree of stock points fed by one external supplier, plus run defaults.
+
+    Each node's ``parent`` names the node it orders from; nodes without one
+    (the roots) order from the external supplier. Several roots make several
+    independent trees (one per SKU, say) that share only the storage of
+    common locations. Customer demand sits on nodes without children.
+    The position of a node in ``nodes`` is its index in the random-number
+    keys, so reordering nodes changes the random paths, not the model.
 
     ``periods``, ``warmup`` and ``seed`` are the defaults that :func:`simulate`
     uses when its own arguments are left out.
@@ -190,12 +227,8 @@ class Model:
                     f"(the external supplier), got {n.parent!r}"
                 )
         _check_acyclic(nodes)
-        roots = [n.name for n in nodes if n.parent is None]
-        if len(roots) != 1:
-            raise ValueError(
-                f"model.nodes: exactly one node must order from the external supplier "
-                f"(no parent), got {roots}"
-            )
+        _check_roles(nodes)
+        _check_locations(nodes)
         for key, low in (("periods", 1), ("warmup", 0), ("seed", 0)):
             value = getattr(self, key)
             if value is not None:
@@ -226,6 +259,55 @@ class Model:
         nodes = tuple(replace(n, **changes) if n.name == name else n for n in self.nodes)
         self.node(name)
         return replace(self, nodes=nodes)
+
+    def children(self, name: str) -> tuple[str, ...]:
+        """Names of the nodes that order from ``name``, in model order."""
+        return tuple(n.name for n in self.nodes if n.parent == name)
+
+    @property
+    def roots(self) -> tuple[str, ...]:
+        """Names of the nodes that order from the external supplier."""
+        return tuple(n.name for n in self.nodes if n.parent is None)
+
+
+def _check_roles(nodes) -> None:
+    """Refuse settings that a node's place in the tree makes meaningless."""
+    parents = {n.parent for n in nodes if n.parent is not None}
+    for n in nodes:
+        where = f"node {n.name!r}"
+        if n.name in parents:
+            kids = [c.name for c in nodes if c.parent == n.name]
+            if n.demand is not None:
+                raise ValueError(
+                    f"{where} has child nodes {kids} and a demand: customer demand can only "
+                    "be placed on nodes without children (demand-facing nodes)"
+                )
+            for name in ("lost_sales", "backorder_cost", "lost_sale_cost"):
+                if getattr(n, name):
+                    raise ValueError(
+                        f"{where}: {name} must be left at its default on a node with child "
+                        f"nodes ({kids}): it applies to customer demand only, and orders "
+                        "from child nodes are always backordered"
+                    )
+        if n.parent is not None and n.reliability != 1.0:
+            raise ValueError(
+                f"{where}: reliability must be 1 (or omitted) on a node that orders from "
+                f"node {n.parent!r}; it describes the external supplier, got {n.reliability!r}"
+            )
+
+
+def _check_locations(nodes) -> None:
+    """Nodes at one location share its capacity: they must describe it alike."""
+    first: dict[str, Node] = {}
+    for n in nodes:
+        other = first.setdefault(n.site, n)
+        for name in ("capacity", "overflow_cost"):
+            if getattr(n, name) != getattr(other, name):
+                raise ValueError(
+                    f"nodes {other.name!r} and {n.name!r} share location {n.site!r}, so "
+                    f"they must give the same {name}; got {getattr(other, name)!r} and "
+                    f"{getattr(n, name)!r}"
+                )
 
 
 def _check_acyclic(nodes) -> None:

@@ -4,7 +4,9 @@ A scenario is a sequence of *changes*; each change is a built-in kind with
 parameters. ``"demand_surge+supplier_delay"`` composes two kinds with their
 defaults; :class:`Scenario` objects (or TOML tables) set parameters. Demand
 changes apply to every node with customer demand; supplier changes apply to
-the node that orders from the external supplier unless ``node`` is given.
+every node that orders from the external supplier (one per tree) unless
+``node`` names one (``supplier_delay`` and ``lead_time_disruption`` may name
+any node: they change the lead time from its parent).
 
 Because random draws are keyed by (replication, node, day), a scenario that
 leaves a day's distribution unchanged leaves that day's draws unchanged.
@@ -193,10 +195,11 @@ def _map_demand(model: Model, kind: str, fn) -> Model:
     return model
 
 
-def _target(model: Model, node: str | None) -> Node:
+def _targets(model: Model, node: str | None) -> list[Node]:
+    """The named node, or every node that orders from the external supplier."""
     if node is None:
-        return next(n for n in model.nodes if n.parent is None)
-    return model.node(node)
+        return [n for n in model.nodes if n.parent is None]
+    return [model.node(node)]
 
 
 def _demand_spike(model, factor, start, end):
@@ -239,7 +242,12 @@ def _high_variability(model, factor):
 
 
 def _supplier_delay(model, days, node):
-    target = _target(model, node)
+    for target in _targets(model, node):
+        model = _delay(model, target, days)
+    return model
+
+
+def _delay(model, target, days):
     lt = target.lead_time
     if isinstance(lt, Distribution):
         from fasttwin.lower import lead_time_pmf
@@ -254,7 +262,12 @@ def _supplier_delay(model, days, node):
 
 
 def _lead_time_disruption(model, mean_factor, variance_factor, node):
-    target = _target(model, node)
+    for target in _targets(model, node):
+        model = _disrupt(model, target, mean_factor, variance_factor)
+    return model
+
+
+def _disrupt(model, target, mean_factor, variance_factor):
     lt = target.lead_time
     if isinstance(lt, Distribution):
         from fasttwin.lower import lead_time_pmf
@@ -271,8 +284,9 @@ def _lead_time_disruption(model, mean_factor, variance_factor, node):
 
 
 def _unreliable_supplier(model, reliability, node):
-    target = _target(model, node)
-    return model.replace_node(target.name, reliability=reliability)
+    for target in _targets(model, node):
+        model = model.replace_node(target.name, reliability=reliability)
+    return model
 
 
 _APPLY = {

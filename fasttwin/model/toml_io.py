@@ -110,8 +110,11 @@ def _node_to_dict(node: Node) -> dict:
     return out
 
 
-def model_from_dict(data: dict, where: str = "model") -> Model:
-    """Build a model from its plain-dict (TOML) form, validating every field."""
+def model_from_dict(data: dict, where: str = "model", base=None) -> Model:
+    """Build a model from its plain-dict (TOML) form, validating every field.
+
+    ``base`` is the folder that relative paths (trace CSV files) start from.
+    """
     data = dict(data)
     raw_nodes = data.pop("nodes", None)
     if not isinstance(raw_nodes, list) or not raw_nodes:
@@ -132,7 +135,7 @@ def model_from_dict(data: dict, where: str = "model") -> Model:
             )
         for key in ("demand", "lead_time"):
             if isinstance(raw.get(key), dict):
-                raw[key] = distribution_from_dict(raw[key], f"{label}.{key}")
+                raw[key] = distribution_from_dict(raw[key], f"{label}.{key}", base)
         if "name" not in raw:
             raise ValueError(f"{label}.name is required")
         nodes.append(Node(**raw))
@@ -144,9 +147,9 @@ def model_to_toml(model: Model) -> str:
     return dumps(model_to_dict(model))
 
 
-def model_from_toml(text: str) -> Model:
-    """Parse TOML text into a validated model."""
-    return model_from_dict(tomllib.loads(text))
+def model_from_toml(text: str, base=None) -> Model:
+    """Parse TOML text into a validated model (``base``: folder for relative paths)."""
+    return model_from_dict(tomllib.loads(text), base=base)
 
 
 def load_model(path: str | Path) -> Model:
@@ -166,6 +169,6 @@ def load_model(path: str | Path) -> Model:
     if not path.is_file():
         raise ValueError(f"model file {str(path)!r} does not exist")
     try:
-        return model_from_toml(path.read_text())
+        return model_from_toml(path.read_text(), base=path.parent)
     except tomllib.TOMLDecodeError as err:
         raise ValueError(f"model file {str(path)!r} is not valid TOML: {err}") from None

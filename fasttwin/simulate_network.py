@@ -1,0 +1,113 @@
+"""Simulate models of several nodes: lower, run the network kernel, build the cube."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from fasttwin.grid import PolicyGrid
+from fasttwin.lower_network import NetworkPolicy, network_plan, network_policy
+from fasttwin.model.network import Model
+
+
+@dataclass(frozen=True)
+class NetworkSums:
+    """What the network kernel returns, on the valid points only.
+
+    ``nodes``: integer sums ``(nodes, N_NODE_SUMS, points, reps)`` (rows in
+    :mod:`fasttwin.kernels.network_layout`); ``overflow``: each node's share
+    of its location's overflow units, summed ``(nodes, points, reps)``;
+    ``stockout_days``: days with a customer stockout anywhere ``(points, reps)``.
+    """
+
+    nodes: np.ndarray
+    overflow: np.ndarray
+    stockout_days: np.ndarray
+
+
+def network_sums(model: Model, pol: NetworkPolicy, run, parallel: bool, plan=None) -> NetworkSums:
+    """Run the network kernel for every point of ``pol`` (which must all be valid)."""
+    from fasttwin.kernels import network_layout as NL
+    from fasttwin.kernels.network import network_kernel
+    from fasttwin.parallel import over_rep_blocks
+
+    plan = network_plan(model, run.periods) if plan is None else plan
+    n_nodes, n_points = pol.reorder.shape
+    rq = np.array([k == "rQ" for k in pol.kinds], np.int64)
+    kernel = network_kernel()
+
+    def block(first: int, reps: int):
+        out = np.zeros((reps, n_nodes, NL.N_NODE_SUMS, n_points), np.int64)
+        share = np.zeros((reps, n_nodes, n_points))
+        system = np.zeros((reps, n_points), np.int64)
+        kernel(
+            run.seed,
+            first,
+            reps,
+            run.periods,
+            run.warmup,
+            *plan.topology_arrays(),
+            plan.queue_of,
+            rq,
+            plan.has_demand,
+            plan.lost_sales,
+            plan.reliability,
+            plan.loc_start,
+            plan.loc_nodes,
+            plan.loc_cap,
+            pol.reorder,
+            pol.up_to,
+            pol.quantity,
+            pol.review,
+            pol.initial,
+            plan.d_code,
+            plan.d_p1,
+            plan.d_p2,
+            plan.d_start,
+            plan.d_len,
+            plan.d_cdf,
+            plan.d_guide,
+            plan.lt_fixed,
+            plan.lt_len,
+            plan.lt_start,
+            plan.lt_cdf,
+            plan.lt_guide,
+            plan.slots,
+            out,
+            share,
+            system,
+        )
+        return out, share, system
+
+    out, share, system = over_rep_blocks(block, run.rep0, run.reps, parallel, axis=0)
+    return NetworkSums(out.transpose(1, 2, 3, 0), share.transpose(1, 2, 0), system.T)
+
+
+def simulate_network(model, models, scenarios, grid: PolicyGrid, run, parallel: bool):
+    """The cube of a model of several nodes (one model per scenario in ``models``)."""
+    from fasttwin.cube import provenance
+    from fasttwin.network_cube import build_network_dataset, network_variables
+
+    policies = [network_policy(m, grid) for m in models]
+    valid = policies[0].valid
+    if not valid.any():
+        raise ValueError(
+            "no grid point is a valid policy: every cell has reorder_point >= order_up_to "
+            "at some node"
+        )
+    points = np.flatnonzero(valid)
+    # Lower every scenario before running any, so that bad input stops the run early.
+    plans = [network_plan(m, run.periods) for m in models]
+    parts = []
+    for m, pol, plan in zip(models, policies, plans, strict=True):
+        sums = network_sums(m, pol.on(points), run, parallel, plan)
+        parts.append(network_variables(sums, run.measured, m))
+    spec = {**run.as_dict(), "policy": grid.as_dict()}
+    names = None
+    if scenarios is not None:
+        spec["scenarios"] = [sc.to_dict() for sc in scenarios]
+        names = [sc.name for sc in scenarios]
+    return build_network_dataset(
+        grid, valid, parts, model.node_names, run.rep0, provenance(model, spec), scenarios=names
+    )
