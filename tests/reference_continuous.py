@@ -1,0 +1,164 @@
+"""Slow, obvious pure-Python reference of the continuous-review twin.
+
+It follows the semantics of :mod:`fasttwin.continuous` event by event with a
+plain list of outstanding orders and recomputes the inventory position from
+scratch at every review. Random numbers come from the same keyed generator
+(the samplers are checked on their own in the sampler tests).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from fasttwin.continuous import lower_batch, lower_lead_time
+from fasttwin.kernels import layout as L
+from fasttwin.kernels.continuous import draw_lead_time, lead_time_state
+from fasttwin.kernels.rng import STREAM_ARRIVALS, STREAM_BATCH, key_state, uniform
+from fasttwin.kernels.samplers import table_draw
+from tests.reference import order_quantity
+
+
+def day_arrivals(seed, rep, day, rate, batch):
+    """``[(time, size), ...]`` of one day: exponential gaps restarted at the day's start."""
+    if rate <= 0:
+        return []
+    state = np.uint64(key_state(seed, STREAM_ARRIVALS, rep, 0, day))
+    scale = 1.0 / rate
+    tau = float(day)
+    times = []
+    while True:
+        u, state = uniform(np.uint64(state))
+        tau += -math.log(u) * scale
+        if tau >= day + 1:
+            break
+        times.append(tau)
+    b_len, b_cdf, b_guide = lower_batch(batch)
+    sizes = [1] * len(times)
+    if b_len:
+        state = np.uint64(key_state(seed, STREAM_BATCH, rep, 0, day))
+        for j in range(len(times)):
+            sizes[j], state = table_draw(b_cdf, b_guide, 0, b_len, np.uint64(state))
+    return list(zip(times, (int(b) for b in sizes), strict=True))
+
+
+def simulate_continuous_node(node, kind, points, run, rates):
+    """Reference simulation; ``points`` as in tests.reference (``s``, ``S``, ``Q``, ``initial``).
+
+    Returns float sums ``(N_SUMS, len(points), reps)`` and a log per (point, rep):
+    a list of event dicts.
+    """
+    lead = lower_lead_time(node.lead_time)
+    max_out = math.inf if node.max_outstanding is None else node.max_outstanding
+    capacity = node.capacity if node.capacity is not None else 2**62
+    arrivals = {
+        (r, t): day_arrivals(run.seed, run.rep0 + r, t, rates[t], node.batch)
+        for r in range(run.reps)
+        for t in range(run.periods)
+    }
+    sums = np.zeros((L.N_SUMS, len(points), run.reps))
+    logs = {}
+    for i, pt in enumerate(points):
+        for r in range(run.reps):
+            rep = run.rep0 + r
+            st = dict(on_hand=pt["initial"], backorders=0, pipeline=[], latest=(0, 0))
+            log = []
+            acc = sums[:, i, r]
+
+            def review(now, measured, st=st, acc=acc, rep=rep, pt=pt, log=log):
+                on_order = sum(q for _, q in st["pipeline"])
+                position = st["on_hand"] - st["backorders"] + on_order
+                if position > pt["s"] or len(st["pipeline"]) >= max_out:
+                    return
+                q = order_quantity(kind, position, pt["s"], pt["S"], pt["Q"])
+                day, index = st["latest"]
+                state = np.uint64(lead_time_state(run.seed, rep, 0, day, index))
+                lt = draw_lead_time(*lead.arrays(), state)
+                if measured:
+                    acc[L.ORDERS] += 1
+                    acc[L.ORDERED] += q
+                shipped = 0
+                if lt <= 0:
+                    st["on_hand"] += q
+                    shipped = release(st)
+                else:
+                    st["pipeline"].append([now + lt, q])
+                log.append(dict(kind="order", time=now, q=q, shipped=shipped, measured=measured))
+
+            review(0.0, run.warmup == 0)
+            for t in range(run.periods):
+                measured = t >= run.warmup
+                if t == run.warmup:
+                    acc[L.BO_START] = st["backorders"]
+                now = float(t)
+                short = False
+                todays = arrivals[r, t]
+                k = 0
+                while True:
+                    due = [o[0] for o in st["pipeline"] if o[0] < t + 1]
+                    first = min(due) if due else None
+                    if first is not None and (k == len(todays) or first <= todays[k][0]):
+                        tau, is_delivery = first, True
+                    elif k < len(todays):
+                        tau, is_delivery = todays[k][0], False
+                    else:
+                        break
+                    if measured:
+                        acc[L.ON_HAND] += st["on_hand"] * (tau - now)
+                        acc[L.BACKORDERS] += st["backorders"] * (tau - now)
+                        acc[L.OVERFLOW] += max(st["on_hand"] - capacity, 0) * (tau - now)
+                    now = tau
+                    if is_delivery:
+                        order = next(o for o in st["pipeline"] if o[0] == first)
+                        st["pipeline"].remove(order)
+                        st["on_hand"] += order[1]
+                        shipped = release(st)
+                        log.append(
+                            dict(kind="delivery", time=tau, shipped=shipped, measured=measured)
+                        )
+                    else:
+                        size = todays[k][1]
+                        served = min(size, st["on_hand"])
+                        st["on_hand"] -= served
+                        unmet = size - served
+                        if unmet:
+                            short = True
+                            if not node.lost_sales:
+                                st["backorders"] += unmet
+                        lost = unmet if node.lost_sales else 0
+                        if measured:
+                            acc[L.DEMAND] += size
+                            acc[L.FILLED] += served
+                            acc[L.LOST] += lost
+                        k += 1
+                        st["latest"] = (t, k)
+                        log.append(
+                            dict(
+                                kind="arrival",
+                                time=tau,
+                                demand=size,
+                                shipped=served,
+                                lost=lost,
+                                measured=measured,
+                            )
+                        )
+                    assert st["on_hand"] >= 0 and st["backorders"] >= 0
+                    assert st["on_hand"] == 0 or st["backorders"] == 0
+                    review(tau, measured)
+                if measured:
+                    acc[L.ON_HAND] += st["on_hand"] * (t + 1 - now)
+                    acc[L.BACKORDERS] += st["backorders"] * (t + 1 - now)
+                    acc[L.OVERFLOW] += max(st["on_hand"] - capacity, 0) * (t + 1 - now)
+                    acc[L.STOCKOUTS] += short
+            acc[L.BO_END] = st["backorders"]
+            logs[i, r] = log
+    return sums, logs
+
+
+def release(st) -> int:
+    """Serve backorders from stock on hand; return the units shipped."""
+    n = min(st["on_hand"], st["backorders"])
+    st["on_hand"] -= n
+    st["backorders"] -= n
+    return n
