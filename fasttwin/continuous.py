@@ -16,6 +16,9 @@ Semantics (DESIGN.md section 1 says only that this is a separate kernel):
 - Lead times are real numbers of days: fixed, ``Uniform``, ``Exponential``,
   ``Gamma``, ``Normal`` truncated at 0 (not rounded), or whole days from
   ``UniformInt``, ``Poisson`` or ``Empirical``. Orders may cross.
+- Event times live on a grid of 2**-32 day (about 20 microseconds): arrival
+  times and lead times are floored onto it, which makes every area an exact
+  integer and the results independent of how the kernel groups events.
 - Accounting covers ``[warmup, periods)``: on hand, backorders and on hand
   above capacity are integrated over time (unit-days) and reported per day, so
   ``on_hand`` and ``backorders`` are time averages; ``fill_rate`` is the share
@@ -195,6 +198,11 @@ def continuous_sums(model: Model, pol, run, parallel: bool) -> np.ndarray:
     return out
 
 
+#: Stock levels, reorder points and a day's demand stay below this (units), so
+#: that a day's areas in unit-ticks (2**32 ticks a day) fit in int64.
+MAX_UNITS = 2**30
+
+
 def _check_grid(grid: PolicyGrid) -> None:
     params = {a.param for a in grid.axes} | {p for _, p, _ in grid.fixed}
     if "review_period" in params:
@@ -202,6 +210,32 @@ def _check_grid(grid: PolicyGrid) -> None:
             "policy: review_period does not apply to continuous review (the policy is "
             "reviewed after every event); leave it out of the grid"
         )
+
+
+def _check_limits(model: Model, pol, run) -> None:
+    """Refuse sizes whose unit-tick areas could overflow int64, naming the field."""
+    v = pol.valid
+    top = max(
+        int(pol.up_to[v].max()),
+        int((pol.reorder[v] + pol.quantity[v]).max()),
+        int(pol.initial[v].max()),
+        int(-pol.reorder[v].min()),
+    )
+    if top >= MAX_UNITS:
+        raise ValueError(
+            f"policy: continuous review needs |reorder_point|, order_up_to, reorder_point + "
+            f"order_quantity and initial_inventory below {MAX_UNITS}, got {top}"
+        )
+    node = model.nodes[0]
+    batch = 1 if node.batch is None else len(lower_batch(node.batch)[1]) - 1
+    daily = float(node.demand.mean_path(run.periods).max()) * batch
+    if daily * 4 >= MAX_UNITS:
+        raise ValueError(
+            f"demand: continuous review simulates every customer; a day's demand "
+            f"(mean x largest batch = {daily:g}) must stay below {MAX_UNITS // 4}"
+        )
+    if run.periods >= MAX_UNITS:
+        raise ValueError(f"periods must be below {MAX_UNITS} for continuous review")
 
 
 def simulate_continuous(model: Model, models, scenarios, grid: PolicyGrid, run, parallel: bool):
@@ -228,6 +262,8 @@ def simulate_continuous(model: Model, models, scenarios, grid: PolicyGrid, run, 
         raise ValueError(
             "no grid point is a valid policy: every cell has reorder_point >= order_up_to"
         )
+    for m, pol in zip(models, policies, strict=True):
+        _check_limits(m, pol, run)
     parts = []
     for m, pol in zip(models, policies, strict=True):
         sums = continuous_sums(m, pol, run, parallel)

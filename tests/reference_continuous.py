@@ -1,9 +1,11 @@
 """Slow, obvious pure-Python reference of the continuous-review twin.
 
 It follows the semantics of :mod:`fasttwin.continuous` event by event with a
-plain list of outstanding orders and recomputes the inventory position from
-scratch at every review. Random numbers come from the same keyed generator
-(the samplers are checked on their own in the sampler tests).
+plain list of outstanding orders, recomputes the inventory position from
+scratch at every review, and integrates levels between consecutive events on
+the integer tick grid (2**-32 day), one day at a time. Random numbers come from
+the same keyed generator (the samplers are checked on their own in the sampler
+tests).
 """
 
 from __future__ import annotations
@@ -15,25 +17,27 @@ import numpy as np
 from fasttwin.continuous import lower_batch, lower_lead_time
 from fasttwin.kernels import layout as L
 from fasttwin.kernels.continuous import draw_lead_time, lead_time_state
-from fasttwin.kernels.rng import STREAM_ARRIVALS, STREAM_BATCH, key_state, uniform
-from fasttwin.kernels.samplers import table_draw
+from fasttwin.kernels.rng import STREAM_ARRIVALS, STREAM_BATCH, key_state
+from fasttwin.kernels.samplers import exponential, table_draw
 from tests.reference import order_quantity
+
+DAY = 2**32  # ticks per day
 
 
 def day_arrivals(seed, rep, day, rate, batch):
-    """``[(time, size), ...]`` of one day: exponential gaps restarted at the day's start."""
+    """``[(tick, size), ...]`` of one day: exponential gaps restarted at the day's start."""
     if rate <= 0:
         return []
     state = np.uint64(key_state(seed, STREAM_ARRIVALS, rep, 0, day))
     scale = 1.0 / rate
-    tau = float(day)
+    x = 0.0  # days since the day's start
     times = []
     while True:
-        u, state = uniform(np.uint64(state))
-        tau += -math.log(u) * scale
-        if tau >= day + 1:
+        e, state = exponential(np.uint64(state))
+        x += e * scale
+        if x >= 1.0:
             break
-        times.append(tau)
+        times.append(day * DAY + math.floor(x * DAY))
     b_len, b_cdf, b_guide = lower_batch(batch)
     sizes = [1] * len(times)
     if b_len:
@@ -74,7 +78,7 @@ def simulate_continuous_node(node, kind, points, run, rates):
                 q = order_quantity(kind, position, pt["s"], pt["S"], pt["Q"])
                 day, index = st["latest"]
                 state = np.uint64(lead_time_state(run.seed, rep, 0, day, index))
-                lt = draw_lead_time(*lead.arrays(), state)
+                lt = math.floor(min(draw_lead_time(*lead.arrays(), state), 2.0**30) * DAY)
                 if measured:
                     acc[L.ORDERS] += 1
                     acc[L.ORDERED] += q
@@ -86,17 +90,25 @@ def simulate_continuous_node(node, kind, points, run, rates):
                     st["pipeline"].append([now + lt, q])
                 log.append(dict(kind="order", time=now, q=q, shipped=shipped, measured=measured))
 
-            review(0.0, run.warmup == 0)
+            review(0, run.warmup == 0)
             for t in range(run.periods):
                 measured = t >= run.warmup
                 if t == run.warmup:
                     acc[L.BO_START] = st["backorders"]
-                now = float(t)
+                now = t * DAY
+                end = (t + 1) * DAY
+                area = dict(on_hand=0, backorders=0, overflow=0)  # unit-ticks, exact
                 short = False
                 todays = arrivals[r, t]
                 k = 0
+
+                def integrate(until, now, area=area, st=st):
+                    area["on_hand"] += st["on_hand"] * (until - now)
+                    area["backorders"] += st["backorders"] * (until - now)
+                    area["overflow"] += max(st["on_hand"] - capacity, 0) * (until - now)
+
                 while True:
-                    due = [o[0] for o in st["pipeline"] if o[0] < t + 1]
+                    due = [o[0] for o in st["pipeline"] if o[0] < end]
                     first = min(due) if due else None
                     if first is not None and (k == len(todays) or first <= todays[k][0]):
                         tau, is_delivery = first, True
@@ -104,10 +116,7 @@ def simulate_continuous_node(node, kind, points, run, rates):
                         tau, is_delivery = todays[k][0], False
                     else:
                         break
-                    if measured:
-                        acc[L.ON_HAND] += st["on_hand"] * (tau - now)
-                        acc[L.BACKORDERS] += st["backorders"] * (tau - now)
-                        acc[L.OVERFLOW] += max(st["on_hand"] - capacity, 0) * (tau - now)
+                    integrate(tau, now)
                     now = tau
                     if is_delivery:
                         order = next(o for o in st["pipeline"] if o[0] == first)
@@ -146,10 +155,12 @@ def simulate_continuous_node(node, kind, points, run, rates):
                     assert st["on_hand"] >= 0 and st["backorders"] >= 0
                     assert st["on_hand"] == 0 or st["backorders"] == 0
                     review(tau, measured)
+                integrate(end, now)
                 if measured:
-                    acc[L.ON_HAND] += st["on_hand"] * (t + 1 - now)
-                    acc[L.BACKORDERS] += st["backorders"] * (t + 1 - now)
-                    acc[L.OVERFLOW] += max(st["on_hand"] - capacity, 0) * (t + 1 - now)
+                    # Exact integer unit-ticks per day, then unit-days.
+                    acc[L.ON_HAND] += float(area["on_hand"]) / DAY
+                    acc[L.BACKORDERS] += float(area["backorders"]) / DAY
+                    acc[L.OVERFLOW] += float(area["overflow"]) / DAY
                     acc[L.STOCKOUTS] += short
             acc[L.BO_END] = st["backorders"]
             logs[i, r] = log

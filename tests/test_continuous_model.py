@@ -86,6 +86,7 @@ def test_grid_errors_come_before_any_compilation():
         for bad, match in (
             ({"order_up_to": 9, "review_period": [1, 2]}, "review_period does not apply"),
             ({"reorder_point": [9, 12], "order_up_to": 5}, "no grid point is a valid policy"),
+            ({"order_up_to": 2**31}, "and initial_inventory below"),
         ):
             try:
                 ft.simulate(m, bad, reps=2, periods=10)
@@ -93,6 +94,13 @@ def test_grid_errors_come_before_any_compilation():
                 assert match in str(err), err
             else:
                 raise SystemExit("no error")
+        huge = ft.single_node(demand=ft.Poisson(1e9), review="continuous")
+        try:
+            ft.simulate(huge, {"order_up_to": 5}, reps=2, periods=10)
+        except ValueError as err:
+            assert "a day's demand" in str(err), err
+        else:
+            raise SystemExit("no error")
         assert "numba" not in sys.modules, "numba was imported"
         """
     )

@@ -51,21 +51,30 @@ def _arrivals(rate, b_len, b_cdf, b_guide, days, seed):
     counts = np.empty(days, np.int64)
     fractions = np.empty(0)
     sizes_all = np.empty(0, np.int64)
-    times = np.empty(8)
-    sizes = np.empty(8, np.int64)
+    tk = np.empty(8, np.int64)
+    cum = np.empty(9, np.int64)
+    pre = np.empty(9, np.int64)
+    wrong_prefix = 0
     for d in range(days):
-        n, times, sizes = day_arrivals(
-            seed, d % 50, 0, d, rate, b_len, b_cdf, b_guide, times, sizes
+        n, tk, cum, pre = day_arrivals(
+            seed, d % 50, 0, d, rate, b_len, b_cdf, b_guide, tk, cum, pre
         )
         counts[d] = n
-        fractions = np.concatenate((fractions, times[:n] - d))
-        sizes_all = np.concatenate((sizes_all, sizes[:n]))
-    return counts, fractions, sizes_all
+        fractions = np.concatenate((fractions, (tk[:n] - d * 2**32) / 2.0**32))
+        sizes_all = np.concatenate((sizes_all, np.diff(cum[: n + 1])))
+        # pre[j] integrates the cumulative demand between arrivals 0..j.
+        wrong_prefix += pre[0] != 0
+        for j in range(1, n):
+            wrong_prefix += pre[j] != pre[j - 1] + cum[j] * (tk[j] - tk[j - 1])
+    return counts, fractions, sizes_all, wrong_prefix
 
 
 def test_arrivals_are_a_poisson_process_with_batches():
     rate, days = 3.7, 20_000
-    counts, fractions, sizes = _arrivals(rate, *lower_batch(ft.UniformInt(1, 3)), days, 8)
+    counts, fractions, sizes, wrong_prefix = _arrivals(
+        rate, *lower_batch(ft.UniformInt(1, 3)), days, 8
+    )
+    assert wrong_prefix == 0
     # Daily counts are Poisson(rate).
     k = np.arange(12)
     expected = stats.poisson.pmf(k, rate) * days
@@ -82,6 +91,6 @@ def test_arrivals_are_a_poisson_process_with_batches():
 
 
 def test_many_arrivals_in_a_day_grow_the_buffer():
-    counts, fractions, sizes = _arrivals(500.0, *lower_batch(None), 200, 2)
-    assert counts.max() > 8 and (sizes == 1).all()
+    counts, fractions, sizes, wrong_prefix = _arrivals(500.0, *lower_batch(None), 200, 2)
+    assert counts.max() > 8 and (sizes == 1).all() and wrong_prefix == 0
     assert abs(counts.mean() - 500.0) < 4 * np.sqrt(500.0 / 200)

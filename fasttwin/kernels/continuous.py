@@ -1,13 +1,25 @@
 """Continuous-review single-node kernel: event-driven, Poisson customer arrivals.
 
-Time is real; day ``t`` is the interval ``[t, t + 1)``. For each replication
+Time is real; day ``t`` is the interval ``[t, t + 1)``, and event times are
+integers on a grid of 2**-32 day (about 20 microseconds). For each replication
 (one ``prange`` iteration) and each day, the day's customer arrivals are drawn
-once from that day's key, and then every policy point runs through them
-(common random numbers). A point's own events are its deliveries, held in a
-binary heap by due time; a delivery due at the same time as an arrival comes
-first. After every customer arrival and every delivery the point reviews its
-inventory position and may order (a delivery can free a slot when
-``max_outstanding`` is reached).
+once from that day's key, with prefix sums of their demand, and then every
+policy point runs through them (common random numbers). A point's own events
+are its deliveries, held in a binary heap by due tick; a delivery due at the
+same tick as an arrival comes first. After every customer arrival and every
+delivery the point reviews its inventory position and may order (a delivery
+can free a slot when ``max_outstanding`` is reached).
+
+A point does not visit every customer: between two of its own events (the
+arrival that takes the position to the reorder point, a delivery, the end of
+the day) its stock moves only with the day's cumulative demand, so each such
+stretch is integrated in closed form from the shared prefix sums, with binary
+searches for the triggering arrival and for the arrival that empties the
+shelf. Areas (on hand, backorders, on hand above capacity) are exact int64
+unit-ticks within a day, so they equal the event-by-event sums bit for bit;
+each day's area is then added in unit-days to float64 totals. Counts (units
+lost, units filled on arrival, orders, ...) are summed. All sums are float64
+in the row layout of :mod:`fasttwin.kernels.layout`.
 
 The lead time of an order is keyed by the customer arrival after which it is
 placed: ``(seed, STREAM_LEAD_TIME, rep, node, day)`` extended by the arrival's
@@ -16,13 +28,9 @@ arrival). The position only falls at arrivals and every order lifts it above
 the reorder point, so a point places at most one order per arrival key, and
 every point that orders after the same customer gets the same lead time.
 
-Levels (on hand, backorders, on hand above capacity) are integrated between
-consecutive events in unit-days, day boundaries counting as events; counts
-(units lost, units filled on arrival, orders, ...) are summed. All sums are
-float64 in the row layout of :mod:`fasttwin.kernels.layout`.
+Limits: stock levels and a day's demand must stay below 2**31 units, so that
+a day's unit-ticks fit in int64.
 """
-
-import math
 
 import numpy as np
 from numba import prange
@@ -50,7 +58,7 @@ from fasttwin.kernels.rng import (
     sub_key,
     uniform,
 )
-from fasttwin.kernels.samplers import gamma, table_draw, truncated_normal
+from fasttwin.kernels.samplers import exponential, gamma, table_draw, truncated_normal
 
 # Lead-time codes (repeated in fasttwin.continuous, which imports no Numba).
 FIXED = 0  # p1 days
@@ -59,6 +67,15 @@ EXPONENTIAL = 2  # mean p1
 TRUNC_NORMAL = 3  # normal(p1, p2) conditioned on >= 0
 GAMMA = 4  # shape p1, scale p2
 TABLE = 5  # whole days from a tabulated pmf
+
+#: Event times are integers on a grid of 2**-32 day (about 20 microseconds), so
+#: that areas (unit-ticks) are exact integers whatever the order of summation.
+TICKS_PER_DAY = np.int64(1 << 32)
+TICKS_PER_DAY_F = 4294967296.0
+TICK = 1.0 / TICKS_PER_DAY_F
+#: Longer lead times are cut here (never delivered within any horizon anyway),
+#: which keeps due ticks far from int64 overflow.
+MAX_LEAD_DAYS = 2.0**30
 
 
 @jit
@@ -75,10 +92,17 @@ def draw_lead_time(code, p1, p2, cdf, guide, state):
     if code == TRUNC_NORMAL:
         x, state = truncated_normal(p1, p2, 0.0, np.inf, state)
         return x
-    u, state = uniform(state)
     if code == UNIFORM:
+        u, state = uniform(state)
         return p1 + (p2 - p1) * u
-    return -p1 * math.log(u)
+    e, state = exponential(state)
+    return p1 * e
+
+
+@jit
+def to_ticks(days):
+    """A lead time in days, floored onto the tick grid."""
+    return np.int64(min(days, MAX_LEAD_DAYS) * TICKS_PER_DAY_F)
 
 
 @jit
@@ -88,40 +112,85 @@ def lead_time_state(seed, rep, node, day, index):
 
 
 @jit
-def day_arrivals(seed, rep, node, day, rate, b_len, b_cdf, b_guide, times, sizes):
-    """Customer arrivals of ``day`` at ``rate`` per day: ``(n, times, sizes)``.
+def day_arrivals(seed, rep, node, day, rate, b_len, b_cdf, b_guide, tk, cum, pre):
+    """Customer arrivals of ``day`` at ``rate`` per day: ``(n, tk, cum, pre)``.
 
-    Times are ``day`` plus cumulated exponential gaps ``-log(u) / rate`` while
-    below ``day + 1`` (memorylessness makes restarting each day exact); batch
-    sizes come from their own stream, one table draw per arrival, or are 1
-    when ``b_len == 0``. The buffers grow as needed and are returned.
+    Arrival ``j`` comes at tick ``tk[j]`` (absolute, sorted): the day's start
+    plus the cumulated exponential gaps ``E / rate`` (in days, floored onto the
+    tick grid) while below one day; memorylessness makes restarting each day
+    exact. ``cum[j]`` is the demand of arrivals ``0..j-1`` (batch sizes from
+    their own stream, one table draw per arrival; 1 each when ``b_len == 0``)
+    and ``pre[j] = sum_{i<j} cum[i+1] (tk[i+1] - tk[i])``, the prefix sums that
+    let a policy point integrate a stretch of arrivals in closed form. The
+    buffers grow as needed and are returned.
     """
     n = 0
-    if rate > 0.0:
-        scale = 1.0 / rate
-        end = day + 1.0
-        tau = day + 0.0
-        state = key_state(seed, STREAM_ARRIVALS, rep, node, day)
-        while True:
-            u, state = uniform(state)
-            tau += -math.log(u) * scale
-            if tau >= end:
-                break
-            if n == times.shape[0]:
-                bigger = np.empty(2 * n)
-                bigger[:n] = times
-                times = bigger
-            times[n] = tau
-            n += 1
-    if sizes.shape[0] < times.shape[0]:
-        sizes = np.empty(times.shape[0], np.int64)
+    base = day * TICKS_PER_DAY
+    if rate <= 0.0:
+        cum[0] = 0
+        pre[0] = 0
+        return n, tk, cum, pre
+    scale = 1.0 / rate
+    x = 0.0
+    state = key_state(seed, STREAM_ARRIVALS, rep, node, day)
+    batch_state = state
     if b_len > 0:
-        state = key_state(seed, STREAM_BATCH, rep, node, day)
-        for j in range(n):
-            sizes[j], state = table_draw(b_cdf, b_guide, 0, b_len, state)
-    else:
-        sizes[:n] = 1
-    return n, times, sizes
+        batch_state = key_state(seed, STREAM_BATCH, rep, node, day)
+    while True:
+        e, state = exponential(state)
+        x += e * scale
+        if x >= 1.0:
+            break
+        if n == tk.shape[0]:
+            bigger = np.empty(2 * n, np.int64)
+            bigger[:n] = tk
+            tk = bigger
+        tk[n] = base + np.int64(x * TICKS_PER_DAY_F)
+        n += 1
+    if cum.shape[0] < tk.shape[0] + 1:
+        cum = np.empty(tk.shape[0] + 1, np.int64)
+        pre = np.empty(tk.shape[0] + 1, np.int64)
+    cum[0] = 0
+    pre[0] = 0
+    demand = np.int64(0)
+    area = np.int64(0)
+    previous = base
+    for j in range(n):
+        tick = tk[j]
+        area += demand * (tick - previous)
+        pre[j] = area
+        size = 1
+        if b_len > 0:
+            size, batch_state = table_draw(b_cdf, b_guide, 0, b_len, batch_state)
+        demand += size
+        cum[j + 1] = demand
+        previous = tick
+    return n, tk, cum, pre
+
+
+@jit
+def first_at_least(a, lo, hi, target):
+    """Smallest ``i`` in ``[lo, hi)`` with ``a[i] >= target`` (``a`` sorted), else ``hi``."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if a[mid] < target:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@jit
+def declining_area(level, k0, k1, t0, tk, cum, pre):
+    """Integral (unit-ticks) of ``max(level - demand so far, 0)`` from ``t0`` to ``tk[k1-1]``.
+
+    "Demand so far" counts arrivals ``k0..k`` after arrival ``k``; ``k0 < k1``.
+    """
+    if level <= 0:
+        return np.int64(0)
+    j = first_at_least(cum, k0 + 1, k1 + 1, cum[k0] + level)
+    last = min(j - 1, k1 - 1)  # level is positive up to arrival ``last``, 0 after
+    return level * (tk[k0] - t0) + (level + cum[k0]) * (tk[last] - tk[k0]) - (pre[last] - pre[k0])
 
 
 @jit
@@ -165,11 +234,31 @@ def heap_pop(due, qty, p, n):
 def _grow(due, qty):
     """Double the heaps' capacity (every row)."""
     points, cap = due.shape
-    new_due = np.empty((points, 2 * cap))
+    new_due = np.empty((points, 2 * cap), np.int64)
     new_qty = np.empty((points, 2 * cap), np.int64)
     new_due[:, :cap] = due
     new_qty[:, :cap] = qty
     return new_due, new_qty
+
+
+@jit
+def order_lead_ticks(
+    seed, rep, node, t, key_day, key_index, leads, lt_code, lt_p1, lt_p2, lt_cdf, lt_guide
+):
+    """Lead time (ticks) of the order placed after arrival ``key_index`` of ``key_day``.
+
+    Draws for today's arrivals are kept in ``leads`` (-1: not drawn yet) and
+    shared by every policy point of the replication.
+    """
+    if key_day == t and key_index > 0:
+        lead = leads[key_index - 1]
+        if lead < 0:
+            state = lead_time_state(seed, rep, node, t, key_index)
+            lead = to_ticks(draw_lead_time(lt_code, lt_p1, lt_p2, lt_cdf, lt_guide, state))
+            leads[key_index - 1] = lead
+        return lead
+    state = lead_time_state(seed, rep, node, key_day, key_index)
+    return to_ticks(draw_lead_time(lt_code, lt_p1, lt_p2, lt_cdf, lt_guide, state))
 
 
 def _make_kernel(rq):
@@ -214,22 +303,32 @@ def _make_kernel(rq):
         batches are unit when ``b_len == 0``. ``max_out`` caps outstanding
         orders; ``lost_sales`` is 0 or 1. ``out`` is float64
         ``(N_SUMS, points, reps)``.
+
+        A point's day is a sequence of *stretches*: the arrivals up to its next
+        own event (the arrival that triggers an order, or a delivery) change
+        its stock only through the day's cumulative demand, so each stretch is
+        integrated in closed form from the shared prefix sums (``day_arrivals``)
+        and costs two or three binary searches, whatever its length. Areas are
+        exact integers (unit-ticks) within a day, hence equal to an
+        event-by-event sum.
         """
         n_points = reorder.shape[0]
         fixed_lead = lt_code == FIXED
+        fixed_ticks = to_ticks(lt_p1)
         for r in prange(reps):
             rep = rep0 + r
             on_hand = initial.copy()
             backorders = np.zeros(n_points, np.int64)
             position = initial.copy()
             n_out = np.zeros(n_points, np.int64)
-            due = np.empty((n_points, 4))
+            due = np.empty((n_points, 4), np.int64)
             qty = np.empty((n_points, 4), np.int64)
             acc = np.zeros((N_SUMS, n_points))
-            times = np.empty(64)
-            sizes = np.empty(64, np.int64)
-            leads = np.empty(64)
-            # Key of the latest arrival on an earlier day (for orders that a
+            tk = np.empty(64, np.int64)
+            cum = np.empty(65, np.int64)
+            pre = np.empty(65, np.int64)
+            leads = np.empty(64, np.int64)
+            # Key of the latest arrival on an earlier day (for an order that a
             # delivery triggers before the day's first arrival).
             last_day = 0
             last_index = 0
@@ -242,25 +341,36 @@ def _make_kernel(rq):
                     position[p] += q
                     acc[ORDERS, p] += m0
                     acc[ORDERED, p] += m0 * q
-                    lead = lt_p1
+                    lead = fixed_ticks
                     if not fixed_lead:
-                        st = lead_time_state(seed, rep, node, 0, 0)
-                        lead = draw_lead_time(lt_code, lt_p1, lt_p2, lt_cdf, lt_guide, st)
-                    if lead <= 0.0:
+                        lead = order_lead_ticks(
+                            seed,
+                            rep,
+                            node,
+                            -1,
+                            0,
+                            0,
+                            leads,
+                            lt_code,
+                            lt_p1,
+                            lt_p2,
+                            lt_cdf,
+                            lt_guide,
+                        )
+                    if lead == 0:
                         on_hand[p] += q
                     else:
                         heap_push(due, qty, p, 0, lead, q)
                         n_out[p] = 1
             for t in range(periods):
-                n, times, sizes = day_arrivals(
-                    seed, rep, node, t, rates[t], b_len, b_cdf, b_guide, times, sizes
+                n, tk, cum, pre = day_arrivals(
+                    seed, rep, node, t, rates[t], b_len, b_cdf, b_guide, tk, cum, pre
                 )
-                if leads.shape[0] < n:
-                    leads = np.empty(times.shape[0])
-                leads[:n] = -1.0  # not drawn yet
-                measured = 1.0 if t >= warmup else 0.0
-                start = t + 0.0
-                end = start + 1.0
+                if leads.shape[0] < tk.shape[0]:
+                    leads = np.empty(tk.shape[0], np.int64)
+                leads[:n] = -1
+                base = t * TICKS_PER_DAY
+                end = base + TICKS_PER_DAY
                 for p in range(n_points):
                     if t == warmup:
                         acc[BO_START, p] = backorders[p]
@@ -271,33 +381,65 @@ def _make_kernel(rq):
                     s = reorder[p]
                     big_s = up_to[p]
                     qq = quantity[p]
-                    area_oh = acc[ON_HAND, p]
-                    area_bo = acc[BACKORDERS, p]
-                    area_ov = acc[OVERFLOW, p]
+                    a_oh = np.int64(0)
+                    a_bo = np.int64(0)
+                    a_ov = np.int64(0)
                     lost = 0
                     filled = 0
                     short = 0
                     orders = 0
                     units = 0
-                    now = start
-                    j = 0
+                    now = base
+                    k = 0
                     while True:
-                        deliver = False
-                        if no > 0:
-                            first = due[p, 0]
-                            deliver = first < end and (j >= n or first <= times[j])
-                        if deliver:
-                            tau = due[p, 0]
-                        elif j < n:
-                            tau = times[j]
-                        else:
-                            break
-                        w = (tau - now) * measured
-                        area_oh += oh * w
-                        area_bo += bo * w
-                        area_ov += max(oh - capacity, 0) * w
-                        now = tau
-                        if deliver:
+                        has_delivery = no > 0 and due[p, 0] < end
+                        d = due[p, 0] if has_delivery else end
+                        # Arrivals strictly before the delivery (a delivery comes first at a tie).
+                        k_lim = first_at_least(tk, k, n, d) if has_delivery else n
+                        trigger = False
+                        if k < k_lim:
+                            k1 = k_lim
+                            if no < max_out:
+                                # Demand that takes the position down to s (lost sales: only
+                                # served demand lowers it, so never if it exceeds the stock).
+                                need = ip - s
+                                if lost_sales == 0 or need <= oh:
+                                    j = first_at_least(cum, k + 1, k_lim + 1, cum[k] + need)
+                                    if j <= k_lim:
+                                        k1 = j
+                                        trigger = True
+                            t1 = tk[k1 - 1]
+                            demand = cum[k1] - cum[k]
+                            above = declining_area(oh, k, k1, now, tk, cum, pre)
+                            a_oh += above
+                            if oh > capacity:
+                                a_ov += declining_area(oh - capacity, k, k1, now, tk, cum, pre)
+                            served = min(demand, oh)
+                            unmet = demand - served
+                            if lost_sales:
+                                lost += unmet
+                                ip -= served
+                            else:
+                                if unmet > 0 or bo > 0:
+                                    # backorders = bo + max(demand so far - oh, 0)
+                                    so_far = (pre[k1 - 1] - pre[k]) - cum[k] * (t1 - tk[k])
+                                    a_bo += bo * (t1 - now) + so_far - oh * (t1 - now) + above
+                                bo += unmet
+                                ip -= demand
+                            if unmet > 0:
+                                short = 1
+                            filled += served
+                            oh -= served
+                            now = t1
+                            k = k1
+                        if not trigger:
+                            span = d - now
+                            a_oh += oh * span
+                            a_bo += bo * span
+                            a_ov += max(oh - capacity, 0) * span
+                            now = d
+                            if not has_delivery:
+                                break
                             q = qty[p, 0]
                             heap_pop(due, qty, p, no)
                             no -= 1
@@ -305,75 +447,56 @@ def _make_kernel(rq):
                             release = min(oh, bo)
                             oh -= release
                             bo -= release
-                            key_day = t if j > 0 else last_day
-                            key_index = j if j > 0 else last_index
+                            if ip > s or no >= max_out:
+                                continue
+                        # Order now (after arrival k, or at a delivery that freed a slot).
+                        q = order_size(ip, s, big_s, qq)
+                        ip += q
+                        orders += 1
+                        units += q
+                        lead = fixed_ticks
+                        if not fixed_lead:
+                            key_day = t if k > 0 else last_day
+                            key_index = k if k > 0 else last_index
+                            lead = order_lead_ticks(
+                                seed,
+                                rep,
+                                node,
+                                t,
+                                key_day,
+                                key_index,
+                                leads,
+                                lt_code,
+                                lt_p1,
+                                lt_p2,
+                                lt_cdf,
+                                lt_guide,
+                            )
+                        if lead == 0:
+                            oh += q
+                            release = min(oh, bo)
+                            oh -= release
+                            bo -= release
                         else:
-                            b = sizes[j]
-                            served = min(b, oh)
-                            oh -= served
-                            filled += served
-                            if served < b:
-                                short = 1
-                                if lost_sales:
-                                    lost += b - served
-                                    ip -= served
-                                else:
-                                    bo += b - served
-                                    ip -= b
-                            else:
-                                ip -= b
-                            j += 1
-                            key_day = t
-                            key_index = j
-                        if ip <= s and no < max_out:
-                            q = order_size(ip, s, big_s, qq)
-                            ip += q
-                            orders += 1
-                            units += q
-                            lead = lt_p1
-                            if not fixed_lead:
-                                if key_day == t and key_index > 0:
-                                    lead = leads[key_index - 1]
-                                    if lead < 0.0:
-                                        st = lead_time_state(seed, rep, node, t, key_index)
-                                        lead = draw_lead_time(
-                                            lt_code, lt_p1, lt_p2, lt_cdf, lt_guide, st
-                                        )
-                                        leads[key_index - 1] = lead
-                                else:
-                                    st = lead_time_state(seed, rep, node, key_day, key_index)
-                                    lead = draw_lead_time(
-                                        lt_code, lt_p1, lt_p2, lt_cdf, lt_guide, st
-                                    )
-                            if lead <= 0.0:
-                                oh += q
-                                release = min(oh, bo)
-                                oh -= release
-                                bo -= release
-                            else:
-                                if no == due.shape[1]:
-                                    due, qty = _grow(due, qty)
-                                heap_push(due, qty, p, no, tau + lead, q)
-                                no += 1
-                    w = (end - now) * measured
-                    area_oh += oh * w
-                    area_bo += bo * w
-                    area_ov += max(oh - capacity, 0) * w
+                            if no == due.shape[1]:
+                                due, qty = _grow(due, qty)
+                            heap_push(due, qty, p, no, now + lead, q)
+                            no += 1
                     on_hand[p] = oh
                     backorders[p] = bo
                     position[p] = ip
                     n_out[p] = no
-                    acc[ON_HAND, p] = area_oh
-                    acc[BACKORDERS, p] = area_bo
-                    acc[OVERFLOW, p] = area_ov
-                    acc[LOST, p] += measured * lost
-                    acc[FILLED, p] += measured * filled
-                    acc[STOCKOUTS, p] += measured * short
-                    acc[ORDERS, p] += measured * orders
-                    acc[ORDERED, p] += measured * units
+                    if t >= warmup:
+                        acc[ON_HAND, p] += a_oh * TICK
+                        acc[BACKORDERS, p] += a_bo * TICK
+                        acc[OVERFLOW, p] += a_ov * TICK
+                        acc[LOST, p] += lost
+                        acc[FILLED, p] += filled
+                        acc[STOCKOUTS, p] += short
+                        acc[ORDERS, p] += orders
+                        acc[ORDERED, p] += units
                 if t >= warmup:
-                    for k in range(n):
-                        demand_total += sizes[k]
+                    demand_total += cum[n]
                 if n > 0:
                     last_day = t
                     last_index = n
