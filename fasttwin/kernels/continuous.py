@@ -170,25 +170,38 @@ def day_arrivals(seed, rep, node, day, rate, b_len, b_cdf, b_guide, tk, cum, pre
 
 @jit
 def first_at_least(a, lo, hi, target):
-    """Smallest ``i`` in ``[lo, hi)`` with ``a[i] >= target`` (``a`` sorted), else ``hi``."""
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if a[mid] < target:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+    """Smallest ``i`` in ``[lo, hi)`` with ``a[i] >= target`` (``a`` sorted), else ``hi``.
+
+    Branch-free halving (conditional moves): the comparisons are unpredictable,
+    so a branching binary search pays a misprediction at almost every step.
+    """
+    size = hi - lo
+    if size <= 0:
+        return hi
+    while size > 1:
+        half = size >> 1
+        lo = lo + half if a[lo + half - 1] < target else lo
+        size -= half
+    return lo + 1 if a[lo] < target else lo
 
 
 @jit
-def declining_area(level, k0, k1, t0, tk, cum, pre):
+def demand_reaches(cum, unit, lo, hi, target):
+    """``first_at_least(cum, lo, hi, target)``; with unit demand ``cum[i] == i``."""
+    if unit:
+        return min(max(target, lo), hi)
+    return first_at_least(cum, lo, hi, target)
+
+
+@jit
+def declining_area(level, k0, k1, t0, tk, cum, pre, unit):
     """Integral (unit-ticks) of ``max(level - demand so far, 0)`` from ``t0`` to ``tk[k1-1]``.
 
     "Demand so far" counts arrivals ``k0..k`` after arrival ``k``; ``k0 < k1``.
     """
     if level <= 0:
         return np.int64(0)
-    j = first_at_least(cum, k0 + 1, k1 + 1, cum[k0] + level)
+    j = demand_reaches(cum, unit, k0 + 1, k1 + 1, cum[k0] + level)
     last = min(j - 1, k1 - 1)  # level is positive up to arrival ``last``, 0 after
     return level * (tk[k0] - t0) + (level + cum[k0]) * (tk[last] - tk[k0]) - (pre[last] - pre[k0])
 
@@ -314,6 +327,7 @@ def _make_kernel(rq):
         """
         n_points = reorder.shape[0]
         fixed_lead = lt_code == FIXED
+        unit = b_len == 0
         fixed_ticks = to_ticks(lt_p1)
         for r in prange(reps):
             rep = rep0 + r
@@ -404,16 +418,18 @@ def _make_kernel(rq):
                                 # served demand lowers it, so never if it exceeds the stock).
                                 need = ip - s
                                 if lost_sales == 0 or need <= oh:
-                                    j = first_at_least(cum, k + 1, k_lim + 1, cum[k] + need)
+                                    j = demand_reaches(cum, unit, k + 1, k_lim + 1, cum[k] + need)
                                     if j <= k_lim:
                                         k1 = j
                                         trigger = True
                             t1 = tk[k1 - 1]
                             demand = cum[k1] - cum[k]
-                            above = declining_area(oh, k, k1, now, tk, cum, pre)
+                            above = declining_area(oh, k, k1, now, tk, cum, pre, unit)
                             a_oh += above
                             if oh > capacity:
-                                a_ov += declining_area(oh - capacity, k, k1, now, tk, cum, pre)
+                                a_ov += declining_area(
+                                    oh - capacity, k, k1, now, tk, cum, pre, unit
+                                )
                             served = min(demand, oh)
                             unmet = demand - served
                             if lost_sales:
