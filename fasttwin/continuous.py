@@ -234,6 +234,13 @@ def _check_limits(model: Model, pol, run) -> None:
             f"demand: continuous review simulates every customer; a day's demand "
             f"(mean x largest batch = {daily:g}) must stay below {MAX_UNITS // 4}"
         )
+    total = float(node.demand.mean_path(run.periods).sum()) * batch
+    if not node.lost_sales and total * 2 >= MAX_UNITS:
+        # Backorders are bounded by the demand of the whole run.
+        raise ValueError(
+            f"periods: with backorders, continuous review needs the run's demand (mean x "
+            f"largest batch = {total:g}) below {MAX_UNITS // 2}; simulate fewer days"
+        )
     if run.periods >= MAX_UNITS:
         raise ValueError(f"periods must be below {MAX_UNITS} for continuous review")
 
@@ -275,7 +282,13 @@ def simulate_continuous(model: Model, models, scenarios, grid: PolicyGrid, run, 
         names = [sc.name for sc in scenarios]
     else:
         values, names = parts[0], None
-    ds = build_dataset(grid, valid, values, run.rep0, provenance(model, spec), scenarios=names)
+    attrs = provenance(model, spec)
+    attrs["rng"] += (
+        "; continuous review: arrivals keyed per day (STREAM_ARRIVALS), batch sizes per day "
+        "(STREAM_BATCH), lead times per (day, index of the customer arrival after which the "
+        "order is placed) (STREAM_LEAD_TIME); event times on a grid of 2**-32 day"
+    )
+    ds = build_dataset(grid, valid, values, run.rep0, attrs, scenarios=names)
     for var, text in CONTINUOUS_DESCRIPTIONS.items():
         ds[var].attrs["description"] = text
     return ds

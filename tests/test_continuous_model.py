@@ -189,3 +189,21 @@ def test_cube_schema_and_attrs():
         assert cont[name].attrs["description"] == text
         assert periodic[name].attrs["description"] == attrs_of(name)["description"] != text
     assert 'review = "continuous"' in cont.attrs["model_toml"]
+
+
+def test_example_sweep_file_loads_and_runs(tmp_path):
+    from pathlib import Path
+
+    from fasttwin.cli import main
+
+    path = Path(__file__).resolve().parents[1] / "sweeps" / "continuous_twin.toml"
+    model = ft.load_model(path)
+    assert model.review == "continuous" and model.nodes[0].max_outstanding == 1
+    out = tmp_path / "cube.zarr"
+    args = [str(path), "--grid", "reorder_point=20,40", "--reps", "3", "--periods", "40"]
+    assert main(["simulate", *args, "--out", str(out)]) == 0
+    import xarray as xr
+
+    cube = xr.open_zarr(out, consolidated=False)
+    assert cube["cost"].dims == ("reorder_point", "rep")
+    assert "continuous review" in cube.attrs["rng"]
