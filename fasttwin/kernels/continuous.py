@@ -321,7 +321,8 @@ def _make_kernel(rq):
         own event (the arrival that triggers an order, or a delivery) change
         its stock only through the day's cumulative demand, so each stretch is
         integrated in closed form from the shared prefix sums (``day_arrivals``)
-        and costs two or three binary searches, whatever its length. Areas are
+        and costs at most three binary searches (none for unit demand without a
+        delivery that day), whatever its length. Areas are
         exact integers (unit-ticks) within a day, hence equal to an
         event-by-event sum.
         """
@@ -357,6 +358,7 @@ def _make_kernel(rq):
                     acc[ORDERED, p] += m0 * q
                     lead = fixed_ticks
                     if not fixed_lead:
+                        # Key (day 0, index 0); "today" = -1 keeps it out of the day cache.
                         lead = order_lead_ticks(
                             seed,
                             rep,
