@@ -18,7 +18,9 @@ Semantics (DESIGN.md section 1 says only that this is a separate kernel):
   ``UniformInt``, ``Poisson`` or ``Empirical``. Orders may cross.
 - Event times live on a grid of 2**-32 day (about 20 microseconds): arrival
   times and lead times are floored onto it, which makes every area an exact
-  integer and the results independent of how the kernel groups events.
+  integer and the results independent of how the kernel groups events. Areas
+  are summed exactly over blocks of :func:`block_days` days (restarting at the
+  warm-up), then added in unit-days to float64 totals.
 - Accounting covers ``[warmup, periods)``: on hand, backorders and on hand
   above capacity are integrated over time (unit-days) and reported per day, so
   ``on_hand`` and ``backorders`` are time averages; ``fill_rate`` is the share
@@ -34,6 +36,7 @@ Semantics (DESIGN.md section 1 says only that this is a separate kernel):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -189,6 +192,7 @@ def continuous_sums(model: Model, pol, run, parallel: bool) -> np.ndarray:
         int(node.lost_sales),
         UNLIMITED if node.capacity is None else node.capacity,
         rates,
+        block_days(model, run.periods),
         b_len,
         b_cdf,
         b_guide,
@@ -198,9 +202,32 @@ def continuous_sums(model: Model, pol, run, parallel: bool) -> np.ndarray:
     return out
 
 
-#: Stock levels, reorder points and a day's demand stay below this (units), so
-#: that a day's areas in unit-ticks (2**32 ticks a day) fit in int64.
+#: (levels + a block's demand) x block days stays below this, so that a block's
+#: areas in unit-ticks (2**32 ticks a day) fit in int64.
 MAX_UNITS = 2**30
+#: Blocks hold about this many customers (more days for slow movers).
+BLOCK_CUSTOMERS = 256
+MAX_BLOCK_DAYS = 32
+
+
+def block_days(model: Model, periods: int) -> int:
+    """Days per block: areas are exact integers within a block (a function of the model only).
+
+    Examples
+    --------
+    >>> import fasttwin as ft
+    >>> block_days(ft.single_node(demand=ft.Poisson(20.0), review="continuous"), 365)
+    12
+    """
+    node = model.nodes[0]
+    daily = float(node.demand.mean_path(periods).max()) * _largest_batch(node)
+    if daily <= 0:
+        return MAX_BLOCK_DAYS
+    return int(min(MAX_BLOCK_DAYS, max(1, BLOCK_CUSTOMERS // math.ceil(daily))))
+
+
+def _largest_batch(node) -> int:
+    return 1 if node.batch is None else len(lower_batch(node.batch)[1]) - 1
 
 
 def _check_grid(grid: PolicyGrid) -> None:
@@ -214,6 +241,17 @@ def _check_grid(grid: PolicyGrid) -> None:
 
 def _check_limits(model: Model, pol, run) -> None:
     """Refuse sizes whose unit-tick areas could overflow int64, naming the field."""
+    node = model.nodes[0]
+    block = block_days(model, run.periods)
+    room = MAX_UNITS // block
+    daily = float(node.demand.mean_path(run.periods).max()) * _largest_batch(node)
+    # A block's demand, with room for Poisson fluctuations.
+    block_demand = 4 * block * daily + 64
+    if block_demand >= room // 2:
+        raise ValueError(
+            f"demand: continuous review simulates every customer; a day's demand "
+            f"(mean x largest batch = {daily:g}) must stay below {room // 8 / block:g}"
+        )
     v = pol.valid
     top = max(
         int(pol.up_to[v].max()),
@@ -221,25 +259,19 @@ def _check_limits(model: Model, pol, run) -> None:
         int(pol.initial[v].max()),
         int(-pol.reorder[v].min()),
     )
-    if top >= MAX_UNITS:
+    if top + block_demand >= room:
         raise ValueError(
             f"policy: continuous review needs |reorder_point|, order_up_to, reorder_point + "
-            f"order_quantity and initial_inventory below {MAX_UNITS}, got {top}"
+            f"order_quantity and initial_inventory below {int(room - block_demand)} for "
+            f"this demand, got {top}"
         )
-    node = model.nodes[0]
-    batch = 1 if node.batch is None else len(lower_batch(node.batch)[1]) - 1
-    daily = float(node.demand.mean_path(run.periods).max()) * batch
-    if daily * 4 >= MAX_UNITS:
-        raise ValueError(
-            f"demand: continuous review simulates every customer; a day's demand "
-            f"(mean x largest batch = {daily:g}) must stay below {MAX_UNITS // 4}"
-        )
-    total = float(node.demand.mean_path(run.periods).sum()) * batch
-    if not node.lost_sales and total * 2 >= MAX_UNITS:
+    total = float(node.demand.mean_path(run.periods).sum()) * _largest_batch(node)
+    if not node.lost_sales and top + 2 * total + block_demand >= room:
         # Backorders are bounded by the demand of the whole run.
         raise ValueError(
             f"periods: with backorders, continuous review needs the run's demand (mean x "
-            f"largest batch = {total:g}) below {MAX_UNITS // 2}; simulate fewer days"
+            f"largest batch = {total:g}) below {int((room - top - block_demand) // 2)}; "
+            "simulate fewer days"
         )
     if run.periods >= MAX_UNITS:
         raise ValueError(f"periods must be below {MAX_UNITS} for continuous review")

@@ -14,7 +14,8 @@ import math
 
 import numpy as np
 
-from fasttwin.continuous import lower_batch, lower_lead_time
+import fasttwin as ft
+from fasttwin.continuous import block_days, lower_batch, lower_lead_time
 from fasttwin.kernels import layout as L
 from fasttwin.kernels.continuous import draw_lead_time, lead_time_state
 from fasttwin.kernels.rng import STREAM_ARRIVALS, STREAM_BATCH, key_state
@@ -54,6 +55,10 @@ def simulate_continuous_node(node, kind, points, run, rates):
     a list of event dicts.
     """
     lead = lower_lead_time(node.lead_time)
+    block = block_days(ft.Model(nodes=(node,), review="continuous"), run.periods)
+    # Areas are exact integers within blocks of ``block`` days that restart at the warm-up.
+    block_ends = set(range(block, run.warmup, block)) | {run.warmup}
+    block_ends |= set(range(run.warmup + block, run.periods, block)) | {run.periods}
     max_out = math.inf if node.max_outstanding is None else node.max_outstanding
     capacity = node.capacity if node.capacity is not None else 2**62
     arrivals = {
@@ -97,7 +102,8 @@ def simulate_continuous_node(node, kind, points, run, rates):
                     acc[L.BO_START] = st["backorders"]
                 now = t * DAY
                 end = (t + 1) * DAY
-                area = dict(on_hand=0, backorders=0, overflow=0)  # unit-ticks, exact
+                if t == 0 or t in block_ends:
+                    area = dict(on_hand=0, backorders=0, overflow=0)  # unit-ticks, exact
                 short = False
                 todays = arrivals[r, t]
                 k = 0
@@ -157,11 +163,12 @@ def simulate_continuous_node(node, kind, points, run, rates):
                     review(tau, measured)
                 integrate(end, now)
                 if measured:
-                    # Exact integer unit-ticks per day, then unit-days.
+                    acc[L.STOCKOUTS] += short
+                if measured and t + 1 in block_ends:
+                    # Exact integer unit-ticks per block, then unit-days.
                     acc[L.ON_HAND] += float(area["on_hand"]) / DAY
                     acc[L.BACKORDERS] += float(area["backorders"]) / DAY
                     acc[L.OVERFLOW] += float(area["overflow"]) / DAY
-                    acc[L.STOCKOUTS] += short
             acc[L.BO_END] = st["backorders"]
             logs[i, r] = log
     return sums, logs

@@ -151,3 +151,27 @@ def test_common_random_numbers():
     assert (demand == demand[0]).all()
     other = ft.simulate(MODEL, POLICY, **{**RUN, "seed": 100})
     assert not np.array_equal(ds["demand"].values, other["demand"].values)
+
+
+@pytest.mark.parametrize("rate, lost_sales", [(100.0, False), (250.0, True)])
+def test_many_blocks_and_regrown_buffers_match_reference(rate, lost_sales):
+    """Blocks of 2 days (rate 100) and of 1 day whose ~250 customers overflow 256-slot buffers."""
+    from fasttwin.continuous import block_days
+
+    model = ft.single_node(
+        demand=ft.Poisson(rate),
+        lead_time=ft.Exponential(0.7),
+        review="continuous",
+        lost_sales=lost_sales,
+        backorder_cost=2.0,
+        lost_sale_cost=3.0,
+        max_outstanding=2,
+    )
+    assert block_days(model, 9) == (2 if rate == 100.0 else 1)
+    policy = {"reorder_point": [20, 90], "order_up_to": [150, 400]}
+    run = resolve_run(model, 2, 9, 3, 5)
+    pol, expected, logs = _reference(model, policy, run)
+    busiest = max(sum(e["kind"] == "arrival" and int(e["time"]) >> 32 == d for e in log)
+                  for log in logs.values() for d in range(9))  # fmt: skip
+    assert rate == 100.0 or busiest > 256
+    np.testing.assert_array_equal(continuous_sums(model, pol, run, True), expected)

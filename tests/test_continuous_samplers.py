@@ -7,7 +7,7 @@ from scipy import stats
 
 import fasttwin as ft
 from fasttwin.continuous import lower_batch, lower_lead_time
-from fasttwin.kernels.continuous import day_arrivals, draw_lead_time, lead_time_state
+from fasttwin.kernels.continuous import draw_lead_time, fill_block, lead_time_state
 
 N = 100_000
 ALPHA = 1e-4  # fixed seeds make the tests deterministic; this only guards the choice
@@ -48,25 +48,54 @@ def test_whole_day_lead_times_follow_their_pmf():
 
 @njit
 def _arrivals(rate, b_len, b_cdf, b_guide, days, seed):
+    """Arrivals day by day, one block per day; also checks the block's bookkeeping."""
     counts = np.empty(days, np.int64)
     fractions = np.empty(0)
     sizes_all = np.empty(0, np.int64)
-    tk = np.empty(8, np.int64)
-    cum = np.empty(9, np.int64)
-    pre = np.empty(9, np.int64)
-    wrong_prefix = 0
+    rates = np.full(days, rate)
+    size = 4096
+    tk = np.empty(size, np.int64)
+    pre = np.empty(size, np.int64)
+    day_of = np.empty(size, np.int64)
+    index_of = np.empty(size, np.int64)
+    rank = np.empty(size, np.int64)
+    cum = np.empty(size + 1, np.int64)
+    wrong = 0
     for d in range(days):
-        n, tk, cum, pre = day_arrivals(
-            seed, d % 50, 0, d, rate, b_len, b_cdf, b_guide, tk, cum, pre
-        )
+        n = fill_block(
+            seed, d % 50, 0, d, d + 1, rates, b_len, b_cdf, b_guide,
+            tk, cum, pre, day_of, index_of, rank,
+        )  # fmt: skip
         counts[d] = n
         fractions = np.concatenate((fractions, (tk[:n] - d * 2**32) / 2.0**32))
         sizes_all = np.concatenate((sizes_all, np.diff(cum[: n + 1])))
         # pre[j] integrates the cumulative demand between arrivals 0..j.
-        wrong_prefix += pre[0] != 0
-        for j in range(1, n):
-            wrong_prefix += pre[j] != pre[j - 1] + cum[j] * (tk[j] - tk[j - 1])
-    return counts, fractions, sizes_all, wrong_prefix
+        wrong += n > 0 and pre[0] != 0
+        for j in range(n):
+            wrong += day_of[j] != d or index_of[j] != j + 1 or rank[j] != 1
+            if j > 0:
+                wrong += pre[j] != pre[j - 1] + cum[j] * (tk[j] - tk[j - 1])
+    return counts, fractions, sizes_all, wrong
+
+
+def _buffers(size):
+    """tk, cum, pre, day_of, index_of, rank as fill_block takes them."""
+    tk, pre, day_of, index_of, rank = (np.empty(size, np.int64) for _ in range(5))
+    return tk, np.empty(size + 1, np.int64), pre, day_of, index_of, rank
+
+
+def test_block_of_days_concatenates_days():
+    rates = np.array([2.0, 0.0, 5.0, 3.0])
+    unit = lower_batch(None)
+    tk, cum, pre, day_of, index_of, rank = buffers = _buffers(256)
+    n = fill_block(9, 1, 0, 0, 4, rates, *unit, *buffers)
+    per_day = [fill_block(9, 1, 0, d, d + 1, rates, *unit, *_buffers(256)) for d in range(4)]
+    assert n == sum(per_day) and per_day[1] == 0
+    assert (np.diff(tk[:n]) >= 0).all()
+    assert (day_of[:n] == np.repeat(np.arange(4), per_day)).all()
+    assert rank[n - 1] == sum(c > 0 for c in per_day)
+    # Too small buffers: -1, and the caller redraws the block into bigger ones.
+    assert fill_block(9, 1, 0, 0, 4, rates, *unit, *_buffers(3)) == -1
 
 
 def test_arrivals_are_a_poisson_process_with_batches():

@@ -112,60 +112,66 @@ def lead_time_state(seed, rep, node, day, index):
 
 
 @jit
-def day_arrivals(seed, rep, node, day, rate, b_len, b_cdf, b_guide, tk, cum, pre):
-    """Customer arrivals of ``day`` at ``rate`` per day: ``(n, tk, cum, pre)``.
+def fill_block(
+    seed, rep, node, first, last, rates, b_len, b_cdf, b_guide, tk, cum, pre, day_of, index_of, rank
+):
+    """Customer arrivals of days ``first..last-1``: their number, or -1 if the buffers are full.
 
-    Arrival ``j`` comes at tick ``tk[j]`` (absolute, sorted): the day's start
-    plus the cumulated exponential gaps ``E / rate`` (in days, floored onto the
-    tick grid) while below one day; memorylessness makes restarting each day
-    exact. ``cum[j]`` is the demand of arrivals ``0..j-1`` (batch sizes from
+    Day ``t``'s arrivals come at rate ``rates[t]``: the day's start plus the
+    cumulated exponential gaps ``E / rate`` (in days, floored onto the tick
+    grid) while below one day, drawn from that day's key; memorylessness makes
+    restarting each day exact. Arrival ``j`` of the block comes at tick
+    ``tk[j]`` (absolute, sorted) and is the ``index_of[j]``-th (1-based) of day
+    ``day_of[j]``; ``rank[j]`` counts the days with arrivals among arrivals
+    ``0..j``. ``cum[j]`` is the demand of arrivals ``0..j-1`` (batch sizes from
     their own stream, one table draw per arrival; 1 each when ``b_len == 0``)
-    and ``pre[j] = sum_{i<j} cum[i+1] (tk[i+1] - tk[i])``, the prefix sums that
-    let a policy point integrate a stretch of arrivals in closed form. The
-    buffers grow as needed and are returned.
+    and ``pre[j] = sum_{i<j} cum[i+1] (tk[i+1] - tk[i])``: the prefix sums that
+    let a policy point integrate a stretch of arrivals in closed form.
     """
+    capacity = tk.shape[0]
     n = 0
-    base = day * TICKS_PER_DAY
-    if rate <= 0.0:
-        cum[0] = 0
-        pre[0] = 0
-        return n, tk, cum, pre
-    scale = 1.0 / rate
-    x = 0.0
-    state = key_state(seed, STREAM_ARRIVALS, rep, node, day)
-    batch_state = state
-    if b_len > 0:
-        batch_state = key_state(seed, STREAM_BATCH, rep, node, day)
-    while True:
-        e, state = exponential(state)
-        x += e * scale
-        if x >= 1.0:
-            break
-        if n == tk.shape[0]:
-            bigger = np.empty(2 * n, np.int64)
-            bigger[:n] = tk
-            tk = bigger
-        tk[n] = base + np.int64(x * TICKS_PER_DAY_F)
-        n += 1
-    if cum.shape[0] < tk.shape[0] + 1:
-        cum = np.empty(tk.shape[0] + 1, np.int64)
-        pre = np.empty(tk.shape[0] + 1, np.int64)
-    cum[0] = 0
-    pre[0] = 0
     demand = np.int64(0)
     area = np.int64(0)
-    previous = base
-    for j in range(n):
-        tick = tk[j]
-        area += demand * (tick - previous)
-        pre[j] = area
-        size = 1
+    previous = np.int64(0)
+    days = 0
+    cum[0] = 0
+    for day in range(first, last):
+        rate = rates[day]
+        if rate <= 0.0:
+            continue
+        base = day * TICKS_PER_DAY
+        scale = 1.0 / rate
+        x = 0.0
+        state = key_state(seed, STREAM_ARRIVALS, rep, node, day)
+        batch_state = state
         if b_len > 0:
-            size, batch_state = table_draw(b_cdf, b_guide, 0, b_len, batch_state)
-        demand += size
-        cum[j + 1] = demand
-        previous = tick
-    return n, tk, cum, pre
+            batch_state = key_state(seed, STREAM_BATCH, rep, node, day)
+        i = 0
+        while True:
+            e, state = exponential(state)
+            x += e * scale
+            if x >= 1.0:
+                break
+            if n == capacity:
+                return -1
+            tick = base + np.int64(x * TICKS_PER_DAY_F)
+            area += demand * (tick - previous)  # 0 for the block's first arrival
+            size = 1
+            if b_len > 0:
+                size, batch_state = table_draw(b_cdf, b_guide, 0, b_len, batch_state)
+            if i == 0:
+                days += 1
+            i += 1
+            tk[n] = tick
+            pre[n] = area
+            demand += size
+            cum[n + 1] = demand
+            day_of[n] = day
+            index_of[n] = i
+            rank[n] = days
+            previous = tick
+            n += 1
+    return n
 
 
 @jit
@@ -256,19 +262,19 @@ def _grow(due, qty):
 
 @jit
 def order_lead_ticks(
-    seed, rep, node, t, key_day, key_index, leads, lt_code, lt_p1, lt_p2, lt_cdf, lt_guide
+    seed, rep, node, j, key_day, key_index, leads, lt_code, lt_p1, lt_p2, lt_cdf, lt_guide
 ):
     """Lead time (ticks) of the order placed after arrival ``key_index`` of ``key_day``.
 
-    Draws for today's arrivals are kept in ``leads`` (-1: not drawn yet) and
-    shared by every policy point of the replication.
+    ``j >= 0`` is that arrival's place in the current block, whose draws are
+    kept in ``leads`` (-1: not drawn yet) and shared by every policy point.
     """
-    if key_day == t and key_index > 0:
-        lead = leads[key_index - 1]
+    if j >= 0:
+        lead = leads[j]
         if lead < 0:
-            state = lead_time_state(seed, rep, node, t, key_index)
+            state = lead_time_state(seed, rep, node, key_day, key_index)
             lead = to_ticks(draw_lead_time(lt_code, lt_p1, lt_p2, lt_cdf, lt_guide, state))
-            leads[key_index - 1] = lead
+            leads[j] = lead
         return lead
     state = lead_time_state(seed, rep, node, key_day, key_index)
     return to_ticks(draw_lead_time(lt_code, lt_p1, lt_p2, lt_cdf, lt_guide, state))
@@ -299,6 +305,7 @@ def _make_kernel(rq):
         lost_sales,
         capacity,
         rates,
+        block,
         b_len,
         b_cdf,
         b_guide,
@@ -312,18 +319,19 @@ def _make_kernel(rq):
         """Simulate ``reps`` replications of every policy point; fill ``out``.
 
         ``reorder``, ``up_to``, ``quantity`` and ``initial`` have one entry per
-        policy point. ``rates[t]`` is day ``t``'s arrival rate per day;
-        batches are unit when ``b_len == 0``. ``max_out`` caps outstanding
-        orders; ``lost_sales`` is 0 or 1. ``out`` is float64
+        policy point. ``rates[t]`` is day ``t``'s arrival rate per day; days go
+        in blocks of ``block`` (restarting at ``warmup``), within which areas
+        are exact int64 unit-ticks; batches are unit when ``b_len == 0``.
+        ``max_out`` caps outstanding orders; ``lost_sales`` is 0 or 1. ``out`` is float64
         ``(N_SUMS, points, reps)``.
 
-        A point's day is a sequence of *stretches*: the arrivals up to its next
+        A point's block is a sequence of *stretches*: the arrivals up to its next
         own event (the arrival that triggers an order, or a delivery) change
         its stock only through the day's cumulative demand, so each stretch is
         integrated in closed form from the shared prefix sums (``day_arrivals``)
         and costs at most three binary searches (none for unit demand without a
-        delivery that day), whatever its length. Areas are
-        exact integers (unit-ticks) within a day, hence equal to an
+        delivery in the block), whatever its length. Areas are
+        exact integers (unit-ticks) within a block, hence equal to an
         event-by-event sum.
         """
         n_points = reorder.shape[0]
@@ -339,12 +347,15 @@ def _make_kernel(rq):
             due = np.empty((n_points, 4), np.int64)
             qty = np.empty((n_points, 4), np.int64)
             acc = np.zeros((N_SUMS, n_points))
-            tk = np.empty(64, np.int64)
-            cum = np.empty(65, np.int64)
-            pre = np.empty(65, np.int64)
-            leads = np.empty(64, np.int64)
-            # Key of the latest arrival on an earlier day (for an order that a
-            # delivery triggers before the day's first arrival).
+            tk = np.empty(256, np.int64)
+            cum = np.empty(257, np.int64)
+            pre = np.empty(256, np.int64)
+            day_of = np.empty(256, np.int64)
+            index_of = np.empty(256, np.int64)
+            rank = np.empty(256, np.int64)
+            leads = np.empty(256, np.int64)
+            # Key of the latest arrival of an earlier block (for an order that a
+            # delivery triggers before the block's first arrival).
             last_day = 0
             last_index = 0
             demand_total = 0
@@ -358,7 +369,7 @@ def _make_kernel(rq):
                     acc[ORDERED, p] += m0 * q
                     lead = fixed_ticks
                     if not fixed_lead:
-                        # Key (day 0, index 0); "today" = -1 keeps it out of the day cache.
+                        # Key (day 0, index 0), not in any block.
                         lead = order_lead_ticks(
                             seed,
                             rep,
@@ -378,17 +389,60 @@ def _make_kernel(rq):
                     else:
                         heap_push(due, qty, p, 0, lead, q)
                         n_out[p] = 1
-            for t in range(periods):
-                n, tk, cum, pre = day_arrivals(
-                    seed, rep, node, t, rates[t], b_len, b_cdf, b_guide, tk, cum, pre
+            first = 0
+            while first < periods:
+                last = min(first + block, periods)
+                if first < warmup:
+                    last = min(last, warmup)
+                n = fill_block(
+                    seed,
+                    rep,
+                    node,
+                    first,
+                    last,
+                    rates,
+                    b_len,
+                    b_cdf,
+                    b_guide,
+                    tk,
+                    cum,
+                    pre,
+                    day_of,
+                    index_of,
+                    rank,
                 )
-                if leads.shape[0] < tk.shape[0]:
-                    leads = np.empty(tk.shape[0], np.int64)
+                while n < 0:  # rare: redraw the block into bigger buffers
+                    size = 2 * tk.shape[0]
+                    tk = np.empty(size, np.int64)
+                    cum = np.empty(size + 1, np.int64)
+                    pre = np.empty(size, np.int64)
+                    day_of = np.empty(size, np.int64)
+                    index_of = np.empty(size, np.int64)
+                    rank = np.empty(size, np.int64)
+                    leads = np.empty(size, np.int64)
+                    n = fill_block(
+                        seed,
+                        rep,
+                        node,
+                        first,
+                        last,
+                        rates,
+                        b_len,
+                        b_cdf,
+                        b_guide,
+                        tk,
+                        cum,
+                        pre,
+                        day_of,
+                        index_of,
+                        rank,
+                    )
                 leads[:n] = -1
-                base = t * TICKS_PER_DAY
-                end = base + TICKS_PER_DAY
+                measured = first >= warmup
+                base = first * TICKS_PER_DAY
+                end = last * TICKS_PER_DAY
                 for p in range(n_points):
-                    if t == warmup:
+                    if first == warmup:
                         acc[BO_START, p] = backorders[p]
                     oh = on_hand[p]
                     bo = backorders[p]
@@ -402,7 +456,8 @@ def _make_kernel(rq):
                     a_ov = np.int64(0)
                     lost = 0
                     filled = 0
-                    short = 0
+                    short_days = 0
+                    last_short = -1  # the latest day counted as a stock-out day
                     orders = 0
                     units = 0
                     now = base
@@ -445,7 +500,15 @@ def _make_kernel(rq):
                                 bo += unmet
                                 ip -= demand
                             if unmet > 0:
-                                short = 1
+                                # Stock-out days: those of the arrivals from the first one
+                                # not served in full to the end of the stretch.
+                                first_short = (
+                                    demand_reaches(cum, unit, k + 1, k1 + 1, cum[k] + oh + 1) - 1
+                                )
+                                short_days += rank[k1 - 1] - rank[first_short] + 1
+                                if day_of[first_short] == last_short:
+                                    short_days -= 1
+                                last_short = day_of[k1 - 1]
                             filled += served
                             oh -= served
                             now = t1
@@ -474,13 +537,14 @@ def _make_kernel(rq):
                         units += q
                         lead = fixed_ticks
                         if not fixed_lead:
-                            key_day = t if k > 0 else last_day
-                            key_index = k if k > 0 else last_index
+                            j = k - 1  # the latest arrival (-1: in an earlier block)
+                            key_day = day_of[j] if j >= 0 else last_day
+                            key_index = index_of[j] if j >= 0 else last_index
                             lead = order_lead_ticks(
                                 seed,
                                 rep,
                                 node,
-                                t,
+                                j,
                                 key_day,
                                 key_index,
                                 leads,
@@ -504,20 +568,21 @@ def _make_kernel(rq):
                     backorders[p] = bo
                     position[p] = ip
                     n_out[p] = no
-                    if t >= warmup:
+                    if measured:
                         acc[ON_HAND, p] += a_oh * TICK
                         acc[BACKORDERS, p] += a_bo * TICK
                         acc[OVERFLOW, p] += a_ov * TICK
                         acc[LOST, p] += lost
                         acc[FILLED, p] += filled
-                        acc[STOCKOUTS, p] += short
+                        acc[STOCKOUTS, p] += short_days
                         acc[ORDERS, p] += orders
                         acc[ORDERED, p] += units
-                if t >= warmup:
+                if measured:
                     demand_total += cum[n]
                 if n > 0:
-                    last_day = t
-                    last_index = n
+                    last_day = day_of[n - 1]
+                    last_index = index_of[n - 1]
+                first = last
             for p in range(n_points):
                 acc[BO_END, p] = backorders[p]
                 acc[DEMAND, p] = demand_total
