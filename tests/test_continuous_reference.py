@@ -175,3 +175,25 @@ def test_many_blocks_and_regrown_buffers_match_reference(rate, lost_sales):
                   for log in logs.values() for d in range(9))  # fmt: skip
     assert rate == 100.0 or busiest > 256
     np.testing.assert_array_equal(continuous_sums(model, pol, run, True), expected)
+
+
+def test_parallel_equals_serial_when_buffers_regrow():
+    """~250 customers a day overflow the kernel's 256-slot day buffers in many blocks;
+    threads must not share the regrown buffers."""
+    model = ft.single_node(
+        demand=ft.Poisson(250.0),
+        lead_time=ft.Uniform(0.5, 1.5),
+        review="continuous",
+        backorder_cost=3.0,
+    )
+    policy = {"reorder_point": [100, 300], "order_up_to": [500, 800]}
+    run = dict(reps=16, periods=30, seed=8)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        parallel = [ft.simulate(model, policy, **run) for _ in range(2)]
+    finally:
+        numba.set_num_threads(before)
+    serial = ft.simulate(model, policy, parallel=False, **run)
+    for ds in parallel:
+        xr.testing.assert_equal(ds, serial)
