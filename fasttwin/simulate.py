@@ -132,6 +132,10 @@ def simulate(
     grid = resolve_policy(model, policy)
     scenarios = resolve_scenarios(scenario)
     models = [model] if scenarios is None else [sc.apply(model) for sc in scenarios]
+    if model.review == "continuous":
+        from fasttwin.continuous import simulate_continuous
+
+        return simulate_continuous(model, models, scenarios, grid, run, parallel)
     if len(model.nodes) == 1:
         return _simulate_single(model, models, scenarios, grid, run, parallel)
     from fasttwin.simulate_network import simulate_network

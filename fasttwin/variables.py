@@ -91,6 +91,23 @@ _SYSTEM = [
     ),
 ]
 
+#: How continuous-review cubes read the variables whose periodic description
+#: speaks of end-of-day levels or days (fasttwin.continuous sets these attrs).
+CONTINUOUS_DESCRIPTIONS = {
+    "holding_cost": "holding_cost x units on hand integrated over time (unit-days), "
+    "per measured day.",
+    "shortage_cost": "backorder_cost x customer backorders integrated over time (unit-days) "
+    "+ lost_sale_cost x units lost, per measured day.",
+    "overflow_cost": "overflow_cost x units on hand above capacity integrated over time "
+    "(unit-days), per measured day.",
+    "backorders": "Time-average customer backorders over the measured days.",
+    "on_hand": "Time-average units on hand over the measured days.",
+    "fill_rate": "Units served from stock at the customer's arrival / units demanded "
+    "(1 without demand).",
+    "cycle_service": "Share of measured days on which every customer was served in full "
+    "from stock on arrival.",
+}
+
 #: System-level variables, dims (*grid, [scenario], rep). In a network, the
 #: customer-facing ones (demand, sales, lost_sales, backorders, fill_rate,
 #: cycle_service) count customers only; the others are sums over nodes.

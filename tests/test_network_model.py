@@ -150,8 +150,8 @@ def _twin_with(**changes):
             "nodes 'store_1' and 'store_2' share location 'mall', so they must give the same "
             "capacity; got 100 and None",
         ),
-        ({"store_1": {"lead_time": ft.Gamma(2.0, 1.0)}}, "lead_time must be a whole number"),
-        ({"store_1": {"lead_time": ft.Trace([1, 2])}}, "lead_time must be a whole number"),
+        ({"store_1": {"lead_time": ft.Gamma(2.0, 1.0)}}, "periodic review takes whole days"),
+        ({"store_1": {"lead_time": ft.Trace([1, 2])}}, "periodic review takes whole days"),
         ({"store_1": {"location": ""}}, "location must be a non-empty string"),
     ],
 )

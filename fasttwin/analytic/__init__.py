@@ -16,6 +16,7 @@ assumption fails when the model is outside their formula. Nothing here
 imports scipy until a function needs it.
 """
 
+from fasttwin.analytic.continuous import ChainResult, lost_sales_chain, rq_cost
 from fasttwin.analytic.eoq import EOQ, eoq, eoq_cost
 from fasttwin.analytic.grids import suggest_grid
 from fasttwin.analytic.newsvendor import (
@@ -46,6 +47,9 @@ from fasttwin.analytic.safety_stock import (
 )
 
 __all__ = [
+    "ChainResult",
+    "lost_sales_chain",
+    "rq_cost",
     "EOQ",
     "FormulaPolicy",
     "Newsvendor",

@@ -39,6 +39,7 @@ _C_STREAM = np.uint64(0xD1B54A32D192ED03)
 _C_REP = np.uint64(0xABC98388FB8FAC03)
 _C_NODE = np.uint64(0x8CB92BA72F3D8DD7)
 _C_DAY = np.uint64(0xDB4F0B9175AE2165)
+_C_INDEX = np.uint64(0xE7037ED1A0B428DB)
 _TWO_M53 = 1.0 / 9007199254740992.0
 
 
@@ -58,6 +59,17 @@ def key_state(seed, stream, rep, node, day):
     h = mix64(h ^ (np.uint64(rep) * _C_REP + _GOLDEN))
     h = mix64(h ^ (np.uint64(node) * _C_NODE + _GOLDEN))
     return mix64(h ^ (np.uint64(day) * _C_DAY + _GOLDEN))
+
+
+@jit
+def sub_key(state, index):
+    """Extend a key's state by one more component, e.g. an event's index within a day.
+
+    The continuous-review kernel keys each order's lead time by
+    ``(seed, stream, rep, node, day)`` and then by the index of the customer
+    arrival after which the order was placed.
+    """
+    return mix64(state ^ (np.uint64(index) * _C_INDEX + _GOLDEN))
 
 
 @jit

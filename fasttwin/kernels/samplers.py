@@ -10,11 +10,64 @@ import math
 import numpy as np
 
 from fasttwin.kernels.jit import jit
-from fasttwin.kernels.rng import uniform
+from fasttwin.kernels.rng import next_u64, uniform
 
 _TWO_PI = 2.0 * math.pi
 # Below this mean, Poisson inversion by sequential search is cheaper than PTRS.
 _POISSON_SEARCH_MAX_MEAN = 10.0
+
+
+def _exponential_tables():
+    """Marsaglia & Tsang (2000) ziggurat tables for Exp(1): 256 layers, 53-bit draws."""
+    m = 2.0**53
+    de = 7.697117470131487
+    te = de
+    ve = 3.949659822581572e-3
+    q = ve / math.exp(-de)
+    ke = np.zeros(256, np.uint64)
+    we = np.zeros(256)
+    fe = np.zeros(256)
+    ke[0] = np.uint64((de / q) * m)
+    we[0] = q / m
+    we[255] = de / m
+    fe[0] = 1.0
+    fe[255] = math.exp(-de)
+    for i in range(254, 0, -1):
+        de = -math.log(ve / de + math.exp(-de))
+        ke[i + 1] = np.uint64((de / te) * m)
+        te = de
+        fe[i] = math.exp(-de)
+        we[i] = de / m
+    return ke, we, fe
+
+
+_ZIG_KE, _ZIG_WE, _ZIG_FE = _exponential_tables()
+_ZIG_R = 7.697117470131487
+_U3 = np.uint64(3)
+_U8 = np.uint64(8)
+_UFF = np.uint64(0xFF)
+
+
+@jit
+def exponential(state):
+    """Standard exponential by the ziggurat method (one 64-bit draw ~99 % of the time).
+
+    Cheaper than ``-log(u)``; the continuous-review kernel draws one per customer.
+    """
+    while True:
+        z, state = next_u64(state)
+        z = z >> _U3
+        i = z & _UFF
+        z = z >> _U8
+        x = z * _ZIG_WE[i]
+        if z < _ZIG_KE[i]:
+            return x, state
+        if i == 0:
+            u, state = uniform(state)
+            return _ZIG_R - math.log(u), state
+        u, state = uniform(state)
+        if (_ZIG_FE[i - 1] - _ZIG_FE[i]) * u + _ZIG_FE[i] < math.exp(-x):
+            return x, state
 
 
 @jit

@@ -6,7 +6,11 @@ Demand distributions carry the daily mean path of DESIGN.md section 3::
              x (1 + trend t) x events_t
 
 clipped at 0. How the spread follows the mean path is a property of each
-family and is stated in its docstring. All draws are whole units.
+family and is stated in its docstring. Demand draws are whole units.
+
+Lead times of periodic-review models are whole days; continuous-review models
+read lead times as real numbers of days: :class:`Uniform`, :class:`Exponential`,
+:class:`Gamma` (not rounded) and :class:`Normal` truncated at 0 (not rounded).
 """
 
 from __future__ import annotations
@@ -61,6 +65,8 @@ class Distribution:
     kind = ""
     #: Whether the family follows a mean path (seasonality, events, ...).
     seasonal = True
+    #: Whether draws are whole numbers (or rounded to them) and so may be demand.
+    whole_units = True
 
     def __post_init__(self):
         name = type(self).__name__
@@ -163,7 +169,9 @@ class Normal(Distribution):
     """Normal, clipped at 0 and rounded to whole units: ``round(max(0, x))``.
 
     As demand the standard deviation stays ``std`` along the mean path (the
-    noise of the original twin is not scaled by the multiplier).
+    noise of the original twin is not scaled by the multiplier). As the lead
+    time of a continuous-review model it is instead a normal *truncated* at 0
+    (redrawn while negative) and not rounded; its mean is then above ``mean``.
 
     Examples
     --------
@@ -190,7 +198,7 @@ class Gamma(Distribution):
     """Gamma with the given mean and standard deviation, rounded to whole units.
 
     Along a mean path the shape is kept, so the coefficient of variation is
-    constant.
+    constant. As the lead time of a continuous-review model it is not rounded.
 
     Examples
     --------
@@ -507,9 +515,74 @@ def read_trace_csv(path, column: str | None, date_column: str | None) -> tuple[f
     return tuple(values)
 
 
+@dataclass(frozen=True)
+class Uniform(Distribution):
+    """Uniform on the real interval ``[low, high]``: a lead time in days.
+
+    Real-valued, so it is a lead time of continuous-review models only (never
+    demand, which is counted in whole units).
+
+    Examples
+    --------
+    >>> Uniform(low=1.0, high=3.0).base_mean
+    2.0
+    """
+
+    low: float
+    high: float
+    kind = "uniform"
+    seasonal = False
+    whole_units = False
+
+    def __post_init__(self):
+        check_number("Uniform.low", self.low, low=0)
+        check_number("Uniform.high", self.high, low=self.low)
+        super().__post_init__()
+
+    @property
+    def base_mean(self) -> float:
+        return (self.low + self.high) / 2.0
+
+
+@dataclass(frozen=True)
+class Exponential(Distribution):
+    """Exponential with the given mean: a lead time in days.
+
+    Real-valued, so it is a lead time of continuous-review models only.
+
+    Examples
+    --------
+    >>> Exponential(mean=2.5).base_mean
+    2.5
+    """
+
+    mean: float
+    kind = "exponential"
+    seasonal = False
+    whole_units = False
+
+    def __post_init__(self):
+        check_number("Exponential.mean", self.mean, low=0, low_open=True)
+        super().__post_init__()
+
+    @property
+    def base_mean(self) -> float:
+        return float(self.mean)
+
+
 DISTRIBUTIONS = {
     cls.kind: cls
-    for cls in (Poisson, Normal, Gamma, NegativeBinomial, UniformInt, Empirical, Trace)
+    for cls in (
+        Poisson,
+        Normal,
+        Gamma,
+        NegativeBinomial,
+        UniformInt,
+        Empirical,
+        Uniform,
+        Exponential,
+        Trace,
+    )
 }
 
 

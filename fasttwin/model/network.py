@@ -11,13 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from fasttwin.model.checks import check_choice, check_number
-from fasttwin.model.distributions import Distribution
+from fasttwin.model.distributions import (
+    Distribution,
+    Empirical,
+    Exponential,
+    Gamma,
+    Normal,
+    Poisson,
+    Uniform,
+    UniformInt,
+)
 
 #: Parameters a policy grid may vary, per node.
 POLICY_PARAMETERS = ("reorder_point", "order_up_to", "order_quantity", "review_period")
-REVIEW_MODES = ("periodic",)
-#: Distributions (their TOML ``dist`` names) that a lead time may follow.
-LEAD_TIME_KINDS = ("uniform_int", "normal", "poisson", "empirical")
+REVIEW_MODES = ("periodic", "continuous")
+#: Lead-time families of periodic review (whole days) and of continuous review (real days).
+PERIODIC_LEAD_TIMES = (UniformInt, Normal, Poisson, Empirical)
+CONTINUOUS_LEAD_TIMES = (*PERIODIC_LEAD_TIMES, Uniform, Exponential, Gamma)
 _COSTS = (
     "holding_cost",
     "backorder_cost",
@@ -45,6 +55,12 @@ class Node:
     on hand there above ``capacity``, summed over its nodes, cost
     ``overflow_cost`` per unit per day.
 
+    Continuous review only: ``lead_time`` may be a real number of days or a
+    real-valued distribution; ``max_outstanding`` caps the orders outstanding
+    at once (``None``: no cap); ``batch`` makes demand compound (each customer
+    asks for a batch drawn from a distribution on whole numbers >= 1;
+    ``None``: one unit per customer).
+
     Examples
     --------
     >>> Node("store", demand=None, reorder_point=10, order_up_to=30).policy_kind()
@@ -57,7 +73,7 @@ class Node:
 
     name: str
     parent: str | None = None
-    lead_time: int | Distribution = 0
+    lead_time: float | Distribution = 0
     demand: Distribution | None = None
     initial_inventory: int | None = None
     reorder_point: int | None = None
@@ -74,6 +90,8 @@ class Node:
     lost_sales: bool = False
     reliability: float = 1.0
     location: str | None = None
+    max_outstanding: int | None = None
+    batch: Distribution | None = None
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name or "." in self.name:
@@ -89,21 +107,34 @@ class Node:
             check_number(name, getattr(self, name), low=0)
         check_number("reliability", self.reliability, low=0, high=1)
         if isinstance(self.lead_time, Distribution):
-            if self.lead_time.kind not in LEAD_TIME_KINDS:
-                raise ValueError(
-                    f"lead_time must be a whole number of days or one of the distributions "
-                    f"{', '.join(LEAD_TIME_KINDS)}, got {type(self.lead_time).__name__}"
-                )
             if not self.lead_time.is_stationary_default():
                 raise ValueError("lead_time distribution cannot have a mean path")
         else:
+            # Whole days keep the integer type (and its message); a real number of
+            # days is for continuous review, which Model checks.
+            real = isinstance(self.lead_time, float) and not self.lead_time.is_integer()
             object.__setattr__(
-                self, "lead_time", check_number("lead_time", self.lead_time, low=0, integer=True)
+                self,
+                "lead_time",
+                check_number("lead_time", self.lead_time, low=0, integer=not real),
             )
         if self.demand is not None and not isinstance(self.demand, Distribution):
             raise ValueError(
                 f"demand must be a distribution such as Poisson(mean), got {self.demand!r}"
             )
+        if self.demand is not None and not self.demand.whole_units:
+            raise ValueError(
+                f"demand must be a distribution on whole units, got {type(self.demand).__name__} "
+                "(a real-valued lead-time distribution)"
+            )
+        if self.max_outstanding is not None:
+            object.__setattr__(
+                self,
+                "max_outstanding",
+                check_number("max_outstanding", self.max_outstanding, low=1, integer=True),
+            )
+        if self.batch is not None:
+            _check_batch(self.batch)
         if not isinstance(self.lost_sales, bool):
             raise ValueError(f"lost_sales must be true or false, got {self.lost_sales!r}")
         for name, low in (
@@ -140,6 +171,20 @@ class Node:
     def with_policy(self, **params) -> Node:
         """A copy with some policy parameters replaced (validated again)."""
         return replace(self, **params)
+
+
+def _check_batch(batch) -> None:
+    if not isinstance(batch, UniformInt | Empirical):
+        raise ValueError(
+            f"batch must be UniformInt(low, high) or Empirical(values, probs) with sizes >= 1, "
+            f"got {batch!r}"
+        )
+    if isinstance(batch, UniformInt):
+        if batch.low < 1:
+            raise ValueError(f"batch sizes must be >= 1, got UniformInt low {batch.low}")
+        return
+    if batch.pmf()[0] > 0:
+        raise ValueError("batch sizes must be >= 1, got Empirical with positive weight on 0")
 
 
 def policy_kind(reorder_point, order_up_to, order_quantity) -> str | None:
@@ -229,6 +274,10 @@ class Model:
         _check_acyclic(nodes)
         _check_roles(nodes)
         _check_locations(nodes)
+        if self.review == "continuous":
+            _check_continuous(nodes)
+        else:
+            _check_periodic(nodes)
         for key, low in (("periods", 1), ("warmup", 0), ("seed", 0)):
             value = getattr(self, key)
             if value is not None:
@@ -310,6 +359,66 @@ def _check_locations(nodes) -> None:
                 )
 
 
+def _check_periodic(nodes) -> None:
+    """Refuse the fields that only continuous review reads."""
+    for n in nodes:
+        where = f"node {n.name!r}"
+        hint = "(or use review='continuous')"
+        if n.max_outstanding is not None:
+            raise ValueError(
+                f"{where}: max_outstanding applies to review='continuous' only, "
+                f"got {n.max_outstanding}"
+            )
+        if n.batch is not None:
+            raise ValueError(
+                f"{where}: batch (compound demand) applies to review='continuous' only {hint}"
+            )
+        lt = n.lead_time
+        if isinstance(lt, float):
+            raise ValueError(
+                f"{where}: lead_time must be an integer >= 0 for periodic review {hint}, got {lt!r}"
+            )
+        if isinstance(lt, Distribution) and not isinstance(lt, PERIODIC_LEAD_TIMES):
+            raise ValueError(
+                f"{where}: lead_time {type(lt).__name__} is not a periodic-review lead time; "
+                "periodic review takes whole days: an integer, UniformInt, Normal (rounded), "
+                f"Poisson or Empirical {hint}"
+            )
+
+
+def _check_continuous(nodes) -> None:
+    """Refuse what the continuous-review kernel does not model, naming the field."""
+    if len(nodes) != 1:
+        raise ValueError(
+            f"model.review: continuous review simulates one node, got {len(nodes)} nodes"
+        )
+    n = nodes[0]
+    where = f"node {n.name!r}"
+    if not isinstance(n.demand, Poisson):
+        got = "none" if n.demand is None else type(n.demand).__name__
+        raise ValueError(
+            f"{where}: continuous review needs Poisson demand (customer arrivals per day; "
+            f"set batch= for compound demand), got {got}"
+        )
+    if n.review_period != 1:
+        raise ValueError(
+            f"{where}: review_period must be 1 under continuous review (the policy is "
+            f"reviewed after every event), got {n.review_period}"
+        )
+    if n.reliability != 1.0:
+        raise ValueError(
+            f"{where}: reliability must be 1 under continuous review (supplier rejections "
+            f"are not modelled), got {n.reliability}"
+        )
+    lt = n.lead_time
+    if isinstance(lt, Distribution) and not isinstance(lt, CONTINUOUS_LEAD_TIMES):
+        allowed = ", ".join(c.__name__ for c in CONTINUOUS_LEAD_TIMES)
+        raise ValueError(
+            f"{where}: lead_time must be a number of days >= 0 or one of {allowed}, "
+            f"got {type(lt).__name__}"
+        )
+
+
 def _check_acyclic(nodes) -> None:
     parent = {n.name: n.parent for n in nodes}
     for start in parent:
@@ -325,7 +434,7 @@ def _check_acyclic(nodes) -> None:
 
 def single_node(
     demand: Distribution,
-    lead_time: int | Distribution = 0,
+    lead_time: float | Distribution = 0,
     *,
     holding_cost: float = 1.0,
     backorder_cost: float = 0.0,
@@ -342,6 +451,8 @@ def single_node(
     order_quantity: int | None = None,
     review_period: int = 1,
     review: str = "periodic",
+    max_outstanding: int | None = None,
+    batch: Distribution | None = None,
     name: str = "node",
     periods: int | None = None,
     warmup: int | None = None,
@@ -350,6 +461,12 @@ def single_node(
     """A one-location model that orders from the external supplier.
 
     Backorders by default; ``lost_sales=True`` loses unmet demand instead.
+    ``review="continuous"`` makes it an event-driven continuous-review twin:
+    ``Poisson(mean=lam)`` demand is ``lam`` customer arrivals per day, each
+    asking for one unit (or a ``batch`` drawn per customer); the lead time is
+    a real number of days or a distribution such as :class:`Uniform`,
+    :class:`Exponential` or :class:`Normal` (truncated at 0); and
+    ``max_outstanding`` caps the orders outstanding at once.
 
     Examples
     --------
@@ -358,6 +475,10 @@ def single_node(
     ...                        holding_cost=1.0, backorder_cost=9.0, order_cost=64.0)
     >>> model.node("node").lead_time
     2
+    >>> twin = ft.single_node(demand=ft.Poisson(mean=3.0), lead_time=ft.Uniform(1.0, 2.5),
+    ...                       review="continuous", max_outstanding=1, lost_sales=True)
+    >>> twin.review, twin.node("node").max_outstanding
+    ('continuous', 1)
     """
     if not isinstance(demand, Distribution):
         raise ValueError(f"demand must be a distribution such as Poisson(mean), got {demand!r}")
@@ -379,6 +500,8 @@ def single_node(
         capacity=capacity,
         lost_sales=lost_sales,
         reliability=reliability,
+        max_outstanding=max_outstanding,
+        batch=batch,
     )
     return Model(
         nodes=(node,), name="single_node", review=review, periods=periods, warmup=warmup, seed=seed

@@ -10,6 +10,11 @@ any node: they change the lead time from its parent).
 
 Because random draws are keyed by (replication, node, day), a scenario that
 leaves a day's distribution unchanged leaves that day's draws unchanged.
+
+Continuous-review models read lead times as real numbers of days, so
+``lead_time_disruption`` gives them a gamma lead time with the scaled mean and
+variance (a fixed lead time is scaled), and ``supplier_delay`` shifts fixed,
+uniform and whole-day lead times only.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from fasttwin.model.distributions import (
     NegativeBinomial,
     Normal,
     Poisson,
+    Uniform,
 )
 from fasttwin.model.network import Model, Node
 
@@ -249,6 +255,18 @@ def _supplier_delay(model, days, node):
 
 def _delay(model, target, days):
     lt = target.lead_time
+    continuous = model.review == "continuous"
+    if continuous and isinstance(lt, Uniform):
+        return model.replace_node(target.name, lead_time=Uniform(lt.low + days, lt.high + days))
+    real_valued = isinstance(lt, Distribution) and (
+        not lt.whole_units or isinstance(lt, Normal | Gamma)
+    )
+    if continuous and real_valued:
+        raise ValueError(
+            f"scenario supplier_delay cannot add days exactly to the {type(lt).__name__} "
+            f"lead time of node {target.name!r} (continuous review reads it as real-valued); "
+            "use a fixed, Uniform or whole-day lead time, or lead_time_disruption"
+        )
     if isinstance(lt, Distribution):
         from fasttwin.lower import lead_time_pmf
 
@@ -269,6 +287,16 @@ def _lead_time_disruption(model, mean_factor, variance_factor, node):
 
 def _disrupt(model, target, mean_factor, variance_factor):
     lt = target.lead_time
+    if model.review == "continuous":
+        from fasttwin.continuous import lead_time_moments
+
+        mean, var = lead_time_moments(lt)
+        new_mean, new_var = mean * mean_factor, var * variance_factor
+        if new_var > 0 and new_mean > 0:
+            new = Gamma(new_mean, math.sqrt(new_var))
+        else:
+            new = float(new_mean)
+        return model.replace_node(target.name, lead_time=new)
     if isinstance(lt, Distribution):
         from fasttwin.lower import lead_time_pmf
 

@@ -133,7 +133,7 @@ def model_from_dict(data: dict, where: str = "model", base=None) -> Model:
             raise ValueError(
                 f"{label} has unknown field(s) {unknown}; allowed: {sorted(node_fields)}"
             )
-        for key in ("demand", "lead_time"):
+        for key in ("demand", "lead_time", "batch"):
             if isinstance(raw.get(key), dict):
                 raw[key] = distribution_from_dict(raw[key], f"{label}.{key}", base)
         if "name" not in raw:
