@@ -19,6 +19,7 @@ from fasttwin.model import (
     single_node,
 )
 from fasttwin.simulate import simulate
+from fasttwin.sweep import sweep
 
 __version__ = "0.1.0"
 
@@ -37,4 +38,5 @@ __all__ = [
     "load_model",
     "simulate",
     "single_node",
+    "sweep",
 ]
