@@ -68,8 +68,11 @@ EXECUTION_KEYS = ("points_per_task",)
 _RANGE_KEYS = {"start", "stop", "step"}
 #: Node-replication-days per task when ``points_per_task`` is left out: about
 #: 2 s of serial single-node kernel (~35 M per second measured), so that
-#: scheduling stays a small share of the wall time.
+#: scheduling and writes stay a small share of the wall time.
 TASK_DAYS = 6e7
+#: Tasks a sweep is cut into, when that keeps tasks above TASK_DAYS / 2: enough
+#: to keep the cores of a workstation busy to the end.
+MIN_TASKS = 64
 #: Grid points checked at a time when looking for a valid policy.
 _SCAN_POINTS = 65536
 
@@ -148,8 +151,10 @@ class Spec:
                 sc.apply(self.model)
         ppt = self.points_per_task
         if ppt is None:
-            days = run.reps * run.periods * len(self.model.nodes)
-            ppt = max(1, math.ceil(TASK_DAYS / days))
+            ppt = auto_points_per_task(
+                run.reps * run.periods * len(self.model.nodes),
+                policy_grid.size * (1 if scenarios is None else len(scenarios)),
+            )
         ppt = check_number("execution.points_per_task", ppt, low=1, integer=True)
         for key, value in (
             ("grid", grid),
@@ -306,6 +311,23 @@ class Spec:
 
     def model_dict(self) -> dict:
         return model_to_dict(self.model)
+
+
+def auto_points_per_task(days_per_point: int, cells: int) -> int:
+    """Points per task: about ``MIN_TASKS`` tasks, each within [TASK_DAYS / 2, TASK_DAYS].
+
+    ``cells`` counts grid points x scenarios; ``days_per_point`` is reps x
+    periods x nodes. The result depends on the spec only, never on the cluster,
+    so a store can be resumed on any number of workers.
+
+    Examples
+    --------
+    >>> auto_points_per_task(1000 * 365, 10_000), auto_points_per_task(10 * 50, 100)
+    (157, 60000)
+    """
+    low = math.ceil(TASK_DAYS / 2 / days_per_point)
+    high = math.ceil(TASK_DAYS / days_per_point)
+    return max(1, min(high, max(low, math.ceil(cells / MIN_TASKS))))
 
 
 def load_spec(path: str | os.PathLike) -> Spec:
