@@ -137,7 +137,7 @@ def run_sweep(
             f"{len(spec.scenarios or [None])} scenario(s) x {spec.reps:,} reps in "
             f"{len(plan.tasks)} tasks on {n_workers} workers -> {ref.url}"
         )
-        say(f"scheduler: {cl.scheduler_info().get('address')}  dashboard: {cl.dashboard_link}")
+        say(f"scheduler: {cl.scheduler_info().get('address')}  dashboard: {_dashboard(cl)}")
         if fresh:
             layout = _create(cl, spec, plan, ref, identity, replace=found.kind != "absent")
             done = np.zeros(len(plan.tasks), bool)
@@ -300,6 +300,16 @@ def _check_workers(cl, version: str) -> int:
             "results would not be reproducible"
         )
     return len(found)
+
+
+def _dashboard(cl) -> str:
+    if "dashboard" not in cl.scheduler_info().get("services", {}):
+        return "none"
+    import importlib.util
+
+    # Without bokeh the scheduler serves the page but not the plots.
+    hint = "" if importlib.util.find_spec("bokeh") else " (pip install bokeh to see the plots)"
+    return cl.dashboard_link + hint
 
 
 def _worker_version() -> str:

@@ -48,7 +48,10 @@ class StoreRef:
         if not isinstance(store, str | os.PathLike) or not str(store):
             raise ValueError(f"store must be a path or an fsspec URL, got {store!r}")
         options = dict(storage_options or {})
-        url = str(store) if "://" in str(store) else os.path.abspath(store)
+        url = str(store)
+        if url.startswith("file://"):
+            url = url[len("file://") :]
+        url = url if "://" in url else os.path.abspath(url)
         if options and "://" not in url:
             raise ValueError("storage_options apply to fsspec URLs only, not to local paths")
         return cls(url, tuple(sorted(options.items())))
@@ -133,7 +136,7 @@ def inspect(ref: StoreRef) -> Found:
     if not fs.exists(f"{path}/zarr.json"):
         return Found("empty" if not fs.ls(path) else "other", {})
     try:
-        root = zarr.open_group(ref.zarr_store(read_only=True), mode="r")
+        root = zarr.open_group(ref.zarr_store(read_only=True), mode="r", use_consolidated=False)
         attrs = dict(root.attrs)
     except Exception:  # a damaged or foreign zarr.json: not ours either way
         return Found("other", {})
@@ -242,14 +245,17 @@ def write_template(ref: StoreRef, spec, plan, schema: Schema, attrs: dict) -> di
 def _open(ref: StoreRef, path: str = ""):
     import zarr
 
-    return zarr.open_group(ref.zarr_store(), path=path, mode="r+")
+    # Never the consolidated copy: it is stale once anything changed after it.
+    return zarr.open_group(ref.zarr_store(), path=path, mode="r+", use_consolidated=False)
 
 
 def layout_of(ref: StoreRef) -> dict:
     """``{variable: dims}`` of a store's template."""
     import zarr
 
-    log = zarr.open_group(ref.zarr_store(read_only=True), path=LOG, mode="r")
+    log = zarr.open_group(
+        ref.zarr_store(read_only=True), path=LOG, mode="r", use_consolidated=False
+    )
     return {name: tuple(dims) for name, dims in log.attrs["variables"].items()}
 
 
@@ -323,7 +329,7 @@ async def _write_all(ref: StoreRef, task, writes) -> None:
 
     import zarr.api.asynchronous as za
 
-    root = await za.open_group(ref.zarr_store(), mode="r+")
+    root = await za.open_group(ref.zarr_store(), mode="r+", use_consolidated=False)
 
     async def one(name, sel, values):
         # Keep all-NaN chunks too: every region then exists on disk once written.
