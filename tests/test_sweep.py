@@ -41,7 +41,7 @@ SMALL = Spec(MODEL, grid=GRID, scenarios=["baseline", "demand_surge"], points_pe
 
 
 def client(workers: int) -> Client:
-    return Client(processes=False, n_workers=workers, threads_per_worker=1, dashboard_address=None)
+    return Client(processes=False, n_workers=workers, threads_per_worker=1, dashboard_address=":0")
 
 
 @pytest.fixture(scope="module")
@@ -306,3 +306,18 @@ def test_cli_on_a_given_scheduler(tmp_path, capsys, two, whole):
     assert "resuming: 8 of 8 tasks already done" in capsys.readouterr().err
     assert main([*args, "--workers", "2"]) == 2
     assert "sizes the local cluster only" in capsys.readouterr().err
+
+
+def test_a_task_run_again_after_its_flag_writes_nothing(tmp_path, two):
+    """Dask reruns a task whose worker died after its flag: the region stays written once."""
+    from fasttwin.sweep.execute import Job, run_task
+    from fasttwin.sweep.store import StoreRef, layout_of
+
+    store = tmp_path / "cube.zarr"
+    sweep(SMALL, store, two)
+    before = snapshot(store)
+    ref = StoreRef.of(store)
+    task = make_plan(SMALL).tasks[3]
+    result = run_task(Job(SMALL, ref, layout_of(ref), "key"), task)
+    assert not result.ran and result.valid_points == 4  # s in (20, 30), S in (40, 60)
+    assert snapshot(store) == before

@@ -69,8 +69,9 @@ def sweep(
     ...                        backorder_cost=9.0, order_cost=64.0)
     >>> spec = Spec(model, grid={"reorder_point": [30, 40, 50], "order_up_to": [100, 120]},
     ...             reps=50, periods=100, seed=7, points_per_task=2)
-    >>> with tempfile.TemporaryDirectory() as d, Client(processes=False, n_workers=2,
-    ...                                                    threads_per_worker=1) as client:
+    >>> with tempfile.TemporaryDirectory() as d, Client(
+    ...     processes=False, n_workers=2, threads_per_worker=1, dashboard_address=":0"
+    ... ) as client:
     ...     cube = ft.sweep(spec, pathlib.Path(d) / "cube.zarr", client, progress=False)
     ...     cube["cost"].dims, bool((cube["cost"] == spec.simulate()["cost"]).all())
     (('reorder_point', 'order_up_to', 'rep'), True)

@@ -41,6 +41,8 @@ class Job:
 
 @dataclass(frozen=True)
 class TaskResult:
+    """``ran`` is False when a rerun found the task's flag already written."""
+
     index: int
     ran: bool
     valid_points: int = 0
@@ -190,12 +192,12 @@ def run_task(job: Job, task: Task) -> TaskResult:
     from fasttwin.simulate import simulate
     from fasttwin.sweep import store as st
 
-    if st.is_done(job.store, task.index):
-        # A retry of a task whose worker died after its flag was written.
-        return TaskResult(task.index, ran=False)
     spec = job.spec
     t0 = time.perf_counter()
     valid = valid_mask(spec.model, sub_grid(spec.policy_grid, task.region))
+    if st.is_done(job.store, task.index):
+        # A rerun of a task whose worker died after writing its flag: written once only.
+        return TaskResult(task.index, False, int(valid.sum()))
     block = None
     if valid.any():
         kwargs = spec.run_kwargs()
@@ -342,7 +344,7 @@ def _fingerprint(identity: dict) -> str:
 
 def _summarise(spec, plan, ref, results, wall, n_workers) -> Summary:
     ran = [r for r in results if r.ran]
-    days = sum(r.valid_points for r in ran) * spec.reps * spec.periods
+    days = sum(r.valid_points for r in results) * spec.reps * spec.periods
     rss = [r.peak_rss_mb for r in ran if not math.isnan(r.peak_rss_mb)]
     return Summary(
         store=ref.url,
@@ -351,7 +353,7 @@ def _summarise(spec, plan, ref, results, wall, n_workers) -> Summary:
         reps=spec.reps,
         periods=spec.periods,
         tasks=len(plan.tasks),
-        tasks_run=len(ran),
+        tasks_run=len(results),
         policy_replication_days=days,
         wall_seconds=wall,
         kernel_seconds=sum(r.kernel_seconds for r in ran),
