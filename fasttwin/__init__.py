@@ -4,6 +4,7 @@ Importing this package is cheap: Numba, xarray and Dask are imported, and
 kernels compiled, only when a function needs them.
 """
 
+from fasttwin import analytic
 from fasttwin.model import (
     Distribution,
     Empirical,
@@ -35,6 +36,7 @@ __all__ = [
     "Poisson",
     "UniformInt",
     "__version__",
+    "analytic",
     "load_model",
     "simulate",
     "single_node",

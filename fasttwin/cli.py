@@ -16,6 +16,10 @@ COMMANDS = {
         "fasttwin.simulate_cli",
         "simulate a model's policy grid in-process into a Zarr cube",
     ),
+    "analytic": (
+        "fasttwin.analytic_cli",
+        "closed forms for a model: EOQ, newsvendor, safety stock, exact (s, S)",
+    ),
     "sweep": (
         "fasttwin.sweep.cli",
         "run a sweep spec on Dask into a resumable Zarr cube",

@@ -89,8 +89,9 @@ def simulate(
         Days simulated, leading days left out of the accounting, and the
         random seed; ``None`` takes the model's value (else 365, 0, 0).
     parallel
-        Run replications on all cores (Numba ``prange``). Results are
-        bit-identical either way and for any thread count.
+        Run blocks of replications on all cores (``numba.get_num_threads()``
+        threads); ``False`` uses one thread, as inside Dask workers. Results
+        are bit-identical either way and for any thread count.
 
     Returns
     -------
@@ -159,30 +160,35 @@ def single_node_sums(model: Model, pol, run: Run, parallel: bool) -> np.ndarray:
     from fasttwin.kernels.layout import N_SUMS
     from fasttwin.kernels.periodic import periodic_single_kernel
     from fasttwin.lower import demand_plan, lead_time_plan
+    from fasttwin.parallel import over_rep_blocks
 
     node = model.nodes[0]
     dplan = demand_plan(node.demand, run.periods)
     lplan = lead_time_plan(node.lead_time)
     v = pol.valid
-    out = np.zeros((N_SUMS, int(v.sum()), run.reps), np.int64)
-    kernel = periodic_single_kernel(pol.kind == "rQ", parallel)
-    kernel(
-        run.seed,
-        0,
-        run.rep0,
-        run.reps,
-        run.periods,
-        run.warmup,
-        np.ascontiguousarray(pol.reorder[v]),
-        np.ascontiguousarray(pol.up_to[v]),
-        np.ascontiguousarray(pol.quantity[v]),
-        np.ascontiguousarray(pol.review[v]),
-        np.ascontiguousarray(pol.initial[v]),
-        int(node.lost_sales),
-        UNLIMITED if node.capacity is None else node.capacity,
-        *dplan.arrays(),
-        *lplan.arrays(),
-        float(node.reliability),
-        out,
-    )
-    return out
+    kernel = periodic_single_kernel(pol.kind == "rQ")
+    arrays = [
+        np.ascontiguousarray(a[v])
+        for a in (pol.reorder, pol.up_to, pol.quantity, pol.review, pol.initial)
+    ]
+
+    def block(first: int, reps: int) -> np.ndarray:
+        out = np.zeros((N_SUMS, int(v.sum()), reps), np.int64)
+        kernel(
+            run.seed,
+            0,
+            first,
+            reps,
+            run.periods,
+            run.warmup,
+            *arrays,
+            int(node.lost_sales),
+            UNLIMITED if node.capacity is None else node.capacity,
+            *dplan.arrays(),
+            *lplan.arrays(),
+            float(node.reliability),
+            out,
+        )
+        return out
+
+    return over_rep_blocks(block, run.rep0, run.reps, parallel)

@@ -1,9 +1,73 @@
 """Closed forms the simulator must agree with where they are exact.
 
-Each function takes the same model objects as :func:`fasttwin.simulate` and
-says which assumption fails when a model is outside its formula.
+- :mod:`~fasttwin.analytic.newsvendor`: critical ratio, optimal quantity,
+  expected cost/profit, the cost-versus-service-level curve;
+- :mod:`~fasttwin.analytic.eoq`: the economic order quantity and its cost;
+- :mod:`~fasttwin.analytic.safety_stock`: safety stock and reorder point
+  under demand and lead-time variability, the service they promise, and the
+  EOQ + safety-stock policy of a model;
+- :mod:`~fasttwin.analytic.periodic`: exact (s, S) cost, optimal (s, S) and
+  base-stock policies for Poisson demand with backorders (periodic review);
+- :mod:`~fasttwin.analytic.grids`: policy grids centred on those results;
+- :mod:`~fasttwin.analytic.report`: everything that applies to a model.
+
+Functions that take a model (as :func:`fasttwin.simulate` does) say which
+assumption fails when the model is outside their formula. Nothing here
+imports scipy until a function needs it.
 """
 
-from fasttwin.analytic.periodic import ss_cost
+from fasttwin.analytic.eoq import EOQ, eoq, eoq_cost
+from fasttwin.analytic.grids import suggest_grid
+from fasttwin.analytic.newsvendor import (
+    Newsvendor,
+    NewsvendorCurve,
+    critical_ratio,
+    newsvendor,
+    newsvendor_curve,
+)
+from fasttwin.analytic.periodic import (
+    OptimalBaseStock,
+    OptimalSS,
+    exact_reasons,
+    optimal_base_stock,
+    optimal_ss,
+    ss_cost,
+)
+from fasttwin.analytic.report import analytic_report
+from fasttwin.analytic.safety_stock import (
+    FormulaPolicy,
+    SafetyStock,
+    cycle_service,
+    fill_rate,
+    formula_policy,
+    lead_time_demand,
+    normal_loss,
+    safety_stock,
+)
 
-__all__ = ["ss_cost"]
+__all__ = [
+    "EOQ",
+    "FormulaPolicy",
+    "Newsvendor",
+    "NewsvendorCurve",
+    "OptimalBaseStock",
+    "OptimalSS",
+    "SafetyStock",
+    "analytic_report",
+    "critical_ratio",
+    "cycle_service",
+    "eoq",
+    "eoq_cost",
+    "exact_reasons",
+    "fill_rate",
+    "formula_policy",
+    "lead_time_demand",
+    "newsvendor",
+    "newsvendor_curve",
+    "normal_loss",
+    "optimal_base_stock",
+    "optimal_ss",
+    "safety_stock",
+    "ss_cost",
+    "suggest_grid",
+]

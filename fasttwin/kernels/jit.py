@@ -1,6 +1,7 @@
 """The one place where fasttwin's Numba settings live.
 
-``nogil`` lets Dask threads run kernels side by side; ``error_model="numpy"``
+Kernels are compiled serially with ``nogil`` and run on all cores by
+:mod:`fasttwin.parallel` (threads over replication blocks); ``error_model="numpy"``
 keeps divisions branch-free in hot loops. Caching is opt-in
 (``FASTTWIN_NUMBA_CACHE=1``) because ``cache=True`` with many processes
 writing the same cache directory has crashed workers (numba issues 4807, 10128).
@@ -20,13 +21,7 @@ def jit(func):
     return numba.njit(**_OPTIONS)(func)
 
 
-def jit_pair(func):
-    """Return ``(serial, parallel)`` builds of a kernel that uses ``prange``.
-
-    The serial build runs inside Dask workers: ``parallel=True`` called from a
-    thread pool can abort under Numba's workqueue layer (numba issue 9288), and
-    one single-threaded worker per core avoids oversubscription anyway.
-    """
-    serial = numba.njit(**_OPTIONS)(func)
-    parallel = numba.njit(parallel=True, **_OPTIONS)(func)
-    return serial, parallel
+#: Decorator for small helpers of a hot loop: inlined at Numba IR level, which
+#: lets LLVM see the caller's freshly allocated arrays and drop its runtime
+#: aliasing checks (measured 1.5x on the periodic kernel).
+INLINE = numba.njit(inline="always", **_OPTIONS)

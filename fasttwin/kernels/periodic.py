@@ -1,6 +1,7 @@
 """Single-node periodic-review kernel (DESIGN.md section 1).
 
-One replication per ``prange`` iteration; inside it the day loop, and inside
+One replication after another (callers run blocks of replications on
+several threads, see :mod:`fasttwin.parallel`); inside it the day loop, and inside
 each day the loop over policy points, so that each day's demand, lead time and
 supplier answer are drawn once and shared by every policy (common random
 numbers). Quantities are integers and the kernel returns integer sums over the
@@ -8,10 +9,9 @@ measured days; costs are linear in those sums and are formed by the caller.
 """
 
 import numpy as np
-from numba import prange
 
 from fasttwin.kernels.demand import draw_demand
-from fasttwin.kernels.jit import jit, jit_pair
+from fasttwin.kernels.jit import INLINE, jit
 from fasttwin.kernels.layout import (
     BACKORDERS,
     BO_END,
@@ -43,11 +43,10 @@ def _make_policy_day(rq):
     (measured 2.5x slower).
     """
 
-    @jit
+    @INLINE
     def policy_day(
         t,
         d,
-        measured,
         accepted,
         now,
         lost_sales,
@@ -73,7 +72,9 @@ def _make_policy_day(rq):
         """Advance every policy point by one day (steps 1-5 of DESIGN.md section 1).
 
         Written without data-dependent branches so that LLVM vectorises the loop
-        over policy points.
+        over policy points, and with selects rather than multiplications by 0/1
+        flags: AVX2 has no 64-bit integer multiply, and the emulated ones cost
+        more than the rest of the loop.
         ``pipe_in`` is the pipeline row arriving today, ``pipe_out`` the row of
         today's lead time (unused when ``now``: a zero lead time arrives at once).
         The accumulators come as separate rows: 1-D arrays keep the loop
@@ -86,35 +87,35 @@ def _make_policy_day(rq):
             tr = transit[p] - arrived
             position = x + tr
             is_review = t == next_review[p]
-            next_review[p] += review[p] * is_review
+            next_review[p] += review[p] if is_review else 0
             trigger = is_review & (position <= reorder[p])
             if rq:
                 q = quantity[p] * ((reorder[p] - position) // quantity[p] + 1) if trigger else 0
             else:
                 q = up_to[p] - position if trigger else 0
-            qa = q * accepted
-            x += qa * now
-            pipe_out[p] += qa * (1 - now)
-            tr += qa * (1 - now)
+            qa = q if accepted else 0
+            x += qa if now else 0
+            pipe_out[p] += 0 if now else qa
+            tr += 0 if now else qa
             filled = min(d, max(x, 0))
-            lost = (d - filled) * lost_sales
+            lost = d - filled if lost_sales else 0
             x -= d - lost
             inv[p] = x
             transit[p] = tr
-            on_hand[p] += measured * max(x, 0)
-            backorders[p] += measured * max(-x, 0)
-            lost_units[p] += measured * lost
-            filled_units[p] += measured * filled
-            stockouts[p] += measured * (filled < d)
-            orders[p] += measured * trigger
-            ordered[p] += measured * qa
-            overflow[p] += measured * max(x - capacity, 0)
+            on_hand[p] += max(x, 0)
+            backorders[p] += max(-x, 0)
+            lost_units[p] += lost
+            filled_units[p] += filled
+            stockouts[p] += 1 if filled < d else 0
+            orders[p] += 1 if trigger else 0
+            ordered[p] += qa
+            overflow[p] += max(x - capacity, 0)
 
     return policy_day
 
 
 def _make_kernel(rq):
-    """Build ``(serial, parallel)`` single-node kernels for (r, Q) or (s, S)."""
+    """Build the single-node kernel for (r, Q) or (s, S) policies."""
     policy_day = _make_policy_day(rq)
 
     def _periodic_single(
@@ -155,13 +156,15 @@ def _make_kernel(rq):
         """
         n_points = reorder.shape[0]
         n_slots = lt_fixed + 1 if lt_len == 0 else lt_len
-        for r in prange(reps):
+        for r in range(reps):
             rep = rep0 + r
             inv = initial.copy()  # net inventory: on hand minus backorders
             transit = np.zeros(n_points, np.int64)
             pipe = np.zeros((n_slots, n_points), np.int64)
             next_review = np.zeros(n_points, np.int64)
             acc = np.zeros((N_SUMS, n_points), np.int64)
+            # Warm-up days accumulate into scratch rows: cheaper than masking every sum.
+            scratch = np.zeros((N_SUMS, n_points), np.int64)
             demand_total = 0
             for t in range(periods):
                 state = key_state(seed, STREAM_DEMAND, rep, node, t)
@@ -177,15 +180,15 @@ def _make_kernel(rq):
                     state = key_state(seed, STREAM_SUPPLY, rep, node, t)
                     ok, state = bernoulli(reliability, state)
                     accepted = 1 if ok else 0
-                measured = 1 if t >= warmup else 0
-                demand_total += measured * d
+                sums = acc if t >= warmup else scratch
+                if t >= warmup:
+                    demand_total += d
                 if t == warmup:
                     for p in range(n_points):
                         acc[BO_START, p] = max(-inv[p], 0)
                 policy_day(
                     t,
                     d,
-                    measured,
                     accepted,
                     1 if lead == 0 else 0,
                     lost_sales,
@@ -199,14 +202,14 @@ def _make_kernel(rq):
                     next_review,
                     pipe[t % n_slots],
                     pipe[(t + lead) % n_slots],
-                    acc[ON_HAND],
-                    acc[BACKORDERS],
-                    acc[LOST],
-                    acc[FILLED],
-                    acc[STOCKOUTS],
-                    acc[ORDERS],
-                    acc[ORDERED],
-                    acc[OVERFLOW],
+                    sums[ON_HAND],
+                    sums[BACKORDERS],
+                    sums[LOST],
+                    sums[FILLED],
+                    sums[STOCKOUTS],
+                    sums[ORDERS],
+                    sums[ORDERED],
+                    sums[OVERFLOW],
                 )
             for p in range(n_points):
                 acc[BO_END, p] = max(-inv[p], 0)
@@ -214,17 +217,17 @@ def _make_kernel(rq):
                 for k in range(N_SUMS):
                     out[k, p, r] = acc[k, p]
 
-    return jit_pair(_periodic_single)
+    return jit(_periodic_single)
 
 
 _KERNELS = {}
 
 
-def periodic_single_kernel(rq, parallel=True):
+def periodic_single_kernel(rq):
     """The single-node kernel for (r, Q) (``rq``) or (s, S)/base-stock policies.
 
     Built on first use, so importing this module compiles nothing.
     """
     if rq not in _KERNELS:
         _KERNELS[rq] = _make_kernel(rq)
-    return _KERNELS[rq][1 if parallel else 0]
+    return _KERNELS[rq]
