@@ -53,7 +53,11 @@ class TaskResult:
 
 @dataclass(frozen=True)
 class Summary:
-    """What a sweep run did; ``line()`` is the one-line report the CLI prints."""
+    """What a sweep run did; ``line()`` is the one-line report the CLI prints.
+
+    ``setup_seconds`` covers checks, connecting, the probe and the template;
+    ``finish_seconds`` the closing of the cluster and metadata consolidation.
+    """
 
     store: str
     points: int
@@ -64,6 +68,8 @@ class Summary:
     tasks_run: int
     policy_replication_days: int
     wall_seconds: float
+    setup_seconds: float
+    finish_seconds: float
     kernel_seconds: float
     write_seconds: float
     workers: int
@@ -150,10 +156,13 @@ def run_sweep(
         key = f"fasttwin-sweep-{_fingerprint(identity)}"
         job = Job(spec, ref, layout, key)
         todo = [t for t in plan.tasks if not done[t.index]]
+        t1 = time.perf_counter()
         results = _execute(cl, job, todo, len(plan.tasks), say if progress else None)
+        t2 = time.perf_counter()
         st.consolidate(ref)
-    wall = time.perf_counter() - t0
-    summary = _summarise(spec, plan, ref, results, wall, n_workers)
+    t3 = time.perf_counter()
+    times = {"wall": t3 - t0, "setup": t1 - t0, "finish": t3 - t2}
+    summary = _summarise(spec, plan, ref, results, times, n_workers)
     say(f"done: {summary.line()}")
     return summary
 
@@ -342,7 +351,7 @@ def _fingerprint(identity: dict) -> str:
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:12]
 
 
-def _summarise(spec, plan, ref, results, wall, n_workers) -> Summary:
+def _summarise(spec, plan, ref, results, times: dict, n_workers) -> Summary:
     ran = [r for r in results if r.ran]
     days = sum(r.valid_points for r in results) * spec.reps * spec.periods
     rss = [r.peak_rss_mb for r in ran if not math.isnan(r.peak_rss_mb)]
@@ -355,7 +364,9 @@ def _summarise(spec, plan, ref, results, wall, n_workers) -> Summary:
         tasks=len(plan.tasks),
         tasks_run=len(results),
         policy_replication_days=days,
-        wall_seconds=wall,
+        wall_seconds=times["wall"],
+        setup_seconds=times["setup"],
+        finish_seconds=times["finish"],
         kernel_seconds=sum(r.kernel_seconds for r in ran),
         write_seconds=sum(r.write_seconds for r in ran),
         workers=n_workers,
