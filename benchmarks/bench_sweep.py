@@ -113,6 +113,13 @@ def _run(sizes, processes, work: Path, quick: bool) -> dict:
 
     eff = sizes["efficiency"]
     spec = make_spec(eff["side"], eff["reps"], eff["periods"], eff["ppt"])
+    # The client's first sweep imports xarray, zarr and dask.array: keep that out.
+    cluster, client = local_cluster(1, False)
+    try:
+        timed_sweep(make_spec((2, 2), 2, 10, 2), client, work / "warm.zarr")
+    finally:
+        client.close()
+        cluster.close()
     runs = {}
     for n in (1, 2):
         cluster, client = local_cluster(n, processes)
