@@ -321,3 +321,36 @@ def test_a_task_run_again_after_its_flag_writes_nothing(tmp_path, two):
     result = run_task(Job(SMALL, ref, layout_of(ref), "key"), task)
     assert not result.ran and result.valid_points == 4  # s in (20, 30), S in (40, 60)
     assert snapshot(store) == before
+
+
+def test_store_is_generic_over_the_cube_schema(tmp_path, whole):
+    """Network cubes add per-node variables (dims *grid, scenario, node, rep) and a node
+    coordinate; the template and region writes follow whatever the cube holds."""
+    from fasttwin.sweep import store as st
+
+    nodes = ["warehouse", "store_1", "store_2"]
+    scale = xr.DataArray([1.0, 2.0, 3.0], dims="node", coords={"node": nodes})
+    cube = whole.assign(
+        node_cost=(whole["cost"] * scale).transpose(*SPEC.dims, "scenario", "node", "rep")
+    )
+    cube["node_cost"].attrs = {"units": "currency/day", "long_name": "cost per node"}
+    plan = make_plan(SPEC)
+    probe = cube.isel(reorder_point=[0], order_up_to=[1], rep=[0])
+    schema = st.schema_of(probe, SPEC.dims)
+    assert schema.sizes == {"scenario": 2, "node": 3}
+    ref = st.StoreRef.of(tmp_path / "cube.zarr")
+    layout = st.write_template(ref, SPEC, plan, schema, {"note": "stand-in"})
+    assert layout["node_cost"] == ["reorder_point", "order_up_to", "scenario", "node", "rep"]
+    grid_values = [values for _, values in SPEC.grid]
+    for task in plan.tasks:
+        (a, b), (c, d) = task.region
+        block = cube.isel(
+            reorder_point=slice(a, b), order_up_to=slice(c, d), scenario=[task.scenario]
+        )
+        st.write_region(ref, layout, SPEC.dims, grid_values, task, block)
+        st.mark_done(ref, task, (0.0, 0.0, 0.0))
+    st.consolidate(ref)
+    out = xr.open_zarr(ref.url)
+    assert out["node_cost"].encoding["chunks"] == (1, 2, 1, 3, 16)
+    assert out["node_cost"].attrs["long_name"] == "cost per node"
+    xr.testing.assert_equal(out.load(), cube)
