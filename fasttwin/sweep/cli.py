@@ -10,7 +10,10 @@ from pathlib import Path
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", type=Path, help="sweep spec TOML file (see sweeps/)")
     parser.add_argument(
-        "--out", required=True, help="Zarr store to write or resume: a path or an fsspec URL"
+        "--out",
+        required=True,
+        metavar="STORE",
+        help="Zarr store to write or resume: a path or an fsspec URL",
     )
     parser.add_argument(
         "--scheduler",

@@ -146,8 +146,11 @@ def run_sweep(
             f"{len(plan.tasks)} tasks on {n_workers} workers -> {ref.url}"
         )
         say(f"scheduler: {cl.scheduler_info().get('address')}  dashboard: {_dashboard(cl)}")
+        tw = time.perf_counter()
+        schema = _probe_everywhere(cl, spec, _fingerprint(identity))
+        say(f"workers ready (kernels compiled) in {time.perf_counter() - tw:.1f} s")
         if fresh:
-            layout = _create(cl, spec, plan, ref, identity, replace=found.kind != "absent")
+            layout = _create(spec, plan, ref, identity, schema, replace=found.kind != "absent")
             done = np.zeros(len(plan.tasks), bool)
         else:
             layout = st.layout_of(ref)
@@ -167,13 +170,34 @@ def run_sweep(
     return summary
 
 
-def _create(cl, spec: Spec, plan: Plan, ref: StoreRef, identity: dict, replace: bool) -> dict:
-    """Probe the model's cube on a worker, then (re)write the template."""
+def _probe_everywhere(cl, spec: Spec, fingerprint: str):
+    """Run the probe on every worker at once: it compiles the kernels the tasks
+    need everywhere in parallel (not one worker after another as first tasks
+    would, behind the probe), and gives the cube's schema."""
+    workers = sorted(cl.scheduler_info()["workers"])
+    futures = [
+        cl.submit(
+            probe,
+            spec,
+            key=f"fasttwin-probe-{fingerprint}-{i}",
+            workers=[w],
+            allow_other_workers=True,
+            pure=False,
+        )
+        for i, w in enumerate(workers)
+    ]
+    try:
+        return cl.gather(futures)[0]
+    finally:
+        cl.cancel(futures)
+
+
+def _create(spec: Spec, plan: Plan, ref: StoreRef, identity: dict, schema, replace: bool) -> dict:
+    """(Re)write the template from the probe's schema."""
     from fasttwin.cube import provenance
     from fasttwin.model.toml_io import dumps
     from fasttwin.sweep import store as st
 
-    schema = cl.submit(probe, spec, key=f"fasttwin-probe-{_fingerprint(identity)}").result()
     run = {"reps": spec.reps, "periods": spec.periods, "warmup": spec.warmup, "seed": spec.seed}
     run = {**run, "rep0": 0, "policy": spec.policy_grid.as_dict()}
     if spec.scenarios is not None:
