@@ -354,3 +354,16 @@ def test_store_is_generic_over_the_cube_schema(tmp_path, whole):
     assert out["node_cost"].encoding["chunks"] == (1, 2, 1, 3, 16)
     assert out["node_cost"].attrs["long_name"] == "cost per node"
     xr.testing.assert_equal(out.load(), cube)
+
+
+def test_a_sweep_of_scenarios_alone(tmp_path, two):
+    """No grid axis: one policy (fixed values) under several scenarios."""
+    spec = Spec(
+        MODEL,
+        fixed={"reorder_point": 20, "order_up_to": 60},
+        scenarios=["baseline", "demand_surge", "supplier_delay"],
+        **RUN,
+    )
+    cube = ft.sweep(spec, tmp_path / "cube.zarr", two, progress=False)
+    assert cube["cost"].dims == ("scenario", "rep") and cube["valid"].dims == ()
+    xr.testing.assert_equal(cube.load(), spec.simulate())
