@@ -154,6 +154,12 @@ def run_sweep(
             done = np.zeros(len(plan.tasks), bool)
         else:
             layout = st.layout_of(ref)
+            wanted = {name: list(dims) for name, dims, _, _ in schema.variables}
+            if {k: list(v) for k, v in layout.items()} != wanted:
+                raise ValueError(
+                    f"store {ref.url!r} holds variables {sorted(layout)} but this fasttwin "
+                    f"makes {sorted(wanted)}; use another store, or --overwrite to replace it"
+                )
             done = st.read_done(ref)
             say(f"resuming: {int(done.sum())} of {len(plan.tasks)} tasks already done")
         key = f"fasttwin-sweep-{_fingerprint(identity)}"
