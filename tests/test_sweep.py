@@ -367,3 +367,17 @@ def test_a_sweep_of_scenarios_alone(tmp_path, two):
     cube = ft.sweep(spec, tmp_path / "cube.zarr", two, progress=False)
     assert cube["cost"].dims == ("scenario", "rep") and cube["valid"].dims == ()
     xr.testing.assert_equal(cube.load(), spec.simulate())
+
+
+def test_a_store_with_other_variables_is_refused(tmp_path, two):
+    """Same spec and version, but the cube's variables changed (a development build)."""
+    store = tmp_path / "cube.zarr"
+    sweep(SMALL, store, two)
+    log = zarr.open_group(str(store), path="_sweep", mode="r+")
+    variables = dict(log.attrs["variables"])
+    del variables["ordered"]
+    log.attrs["variables"] = variables
+    before = snapshot(store)
+    with pytest.raises(ValueError, match="but this fasttwin makes"):
+        sweep(SMALL, store, two)
+    assert snapshot(store) == before
