@@ -140,10 +140,11 @@ class Spec:
             raise ValueError(f"{both[0]!r} is both a grid axis and a fixed value; keep one")
         run = resolve_run(self.model, self.reps, self.periods, self.warmup, self.seed)
         policy_grid = resolve_policy(self.model, {**dict(grid), **dict(fixed)})
-        # Axis values come back as checked ints; keep the caller's keys.
+        # Values come back as checked ints, in the order given; keep the caller's keys.
         grid = tuple(
             (key, axis.values) for (key, _), axis in zip(grid, policy_grid.axes, strict=True)
         )
+        fixed = tuple((key, f[2]) for (key, _), f in zip(fixed, policy_grid.fixed, strict=True))
         scenarios = resolve_scenarios(self.scenarios)
         if scenarios is not None:
             scenarios = tuple(scenarios)
