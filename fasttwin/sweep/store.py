@@ -193,8 +193,13 @@ def _short(value) -> str:
 
 
 def write_template(ref: StoreRef, spec, plan, schema: Schema, attrs: dict) -> dict:
-    """Write metadata and coordinates only; return the layout ``{variable: dims}``."""
-    import dask.array as da
+    """Write metadata and coordinates only; return the layout ``{variable: dims}``.
+
+    xarray writes the coordinates and attrs; the data arrays are created with
+    zarr directly. (A lazy dask array per variable and ``to_zarr(compute=False)``
+    would build, then throw away, a graph with a node per chunk: slow for
+    sweeps of many tasks.)
+    """
     import xarray as xr
 
     sizes = {**dict(zip(plan.dims, plan.shape, strict=True)), **schema.sizes, "rep": spec.reps}
@@ -203,43 +208,74 @@ def write_template(ref: StoreRef, spec, plan, schema: Schema, attrs: dict) -> di
     coords["rep"] = ("rep", np.arange(spec.reps, dtype=np.int64))
     for name, dims, values, cattrs in schema.coords:
         coords[name] = (dims, values, cattrs)
-    data_vars, encoding, layout = {}, {}, {}
+    xr.Dataset(coords=coords, attrs=attrs).to_zarr(
+        ref.zarr_store(), mode="w", zarr_format=3, consolidated=False
+    )
+    root = _open(ref)
+    layout = {}
     for name, dims, dtype, vattrs in schema.variables:
-        shape = tuple(sizes[d] for d in dims)
-        chunks = tuple(grid_chunks.get(d, 1 if d == "scenario" else sizes[d]) for d in dims)
-        # Lazy and never computed: to_zarr(compute=False) writes metadata only.
-        data = da.empty(shape, chunks=chunks, dtype=dtype)
-        data_vars[name] = (dims, data, vattrs)
-        encoding[name] = {"chunks": chunks, "compressors": _compressors()}
+        dtype = np.dtype(dtype)
+        root.create_array(
+            name,
+            shape=tuple(sizes[d] for d in dims),
+            chunks=tuple(grid_chunks.get(d, 1 if d == "scenario" else sizes[d]) for d in dims),
+            dtype=dtype,
+            fill_value=_fill_value(dtype),
+            dimension_names=dims,
+            attributes=_jsonable(vattrs),
+            compressors=_compressors(),
+        )
         layout[name] = list(dims)
-    cube = xr.Dataset(data_vars, coords=coords, attrs=attrs)
-    cube.to_zarr(
-        ref.zarr_store(),
-        mode="w",
-        zarr_format=3,
-        compute=False,
-        consolidated=False,
-        encoding=encoding,
-    )
     n = len(plan.tasks)
-    log = xr.Dataset(
-        {
-            "done": ("task", da.zeros(n, chunks=1, dtype=np.uint8)),
-            "stats": (("task", "stat"), da.zeros((n, len(STATS)), chunks=(1, len(STATS)))),
-        },
-        coords={
-            "task": np.array([t.name for t in plan.tasks], dtype=object),
-            "stat": np.array(STATS, dtype=object),
-        },
-        attrs={
-            "description": "fasttwin sweep task log: done flags and per-task statistics",
-            "grid_chunks": list(plan.chunks),
-            "variables": layout,
-        },
+    log_attrs = {
+        "description": "fasttwin sweep task log: done flags and per-task statistics",
+        "grid_chunks": list(plan.chunks),
+        "variables": layout,
+    }
+    task_names = np.array([t.name for t in plan.tasks], dtype=object)
+    xr.Dataset(
+        coords={"task": task_names, "stat": np.array(STATS, dtype=object)}, attrs=log_attrs
+    ).to_zarr(ref.zarr_store(), group=LOG, mode="w", consolidated=False)
+    log = _open(ref, LOG)
+    # One chunk per task: each flag has exactly one writer.
+    log.create_array(
+        "stats",
+        shape=(n, len(STATS)),
+        chunks=(1, len(STATS)),
+        dtype=np.float64,
+        fill_value=np.nan,
+        dimension_names=("task", "stat"),
     )
-    log.to_zarr(ref.zarr_store(), group=LOG, mode="w", compute=False, consolidated=False)
-    _open(ref, LOG).attrs["template"] = "complete"
+    log.create_array(
+        "done",
+        shape=(n,),
+        chunks=(1,),
+        dtype=np.uint8,
+        fill_value=0,
+        dimension_names=("task",),
+        # Flags are found by listing keys "c/<task>": fix the encoding.
+        chunk_key_encoding={"name": "default", "separator": "/"},
+    )
+    log.attrs["template"] = "complete"
     return layout
+
+
+def _fill_value(dtype: np.dtype):
+    """What unwritten chunks read as: NaN (as in a cube's invalid cells), False, 0."""
+    if dtype.kind == "f":
+        return np.nan
+    return False if dtype.kind == "b" else 0
+
+
+def _jsonable(attrs: dict) -> dict:
+    def plain(v):
+        if isinstance(v, np.generic):
+            return v.item()
+        if isinstance(v, np.ndarray):
+            return v.tolist()
+        return v
+
+    return {k: plain(v) for k, v in attrs.items()}
 
 
 def _compressors():
@@ -272,18 +308,28 @@ def layout_of(ref: StoreRef) -> dict:
 
 
 def read_done(ref: StoreRef) -> np.ndarray:
-    """Completion flags of every task (bool array)."""
+    """Completion flags of every task (bool array), from one listing of the flag chunks.
+
+    A flag chunk exists once its task wrote it (its value, 1, differs from the
+    fill value, so zarr stores it); listing beats reading one chunk per task.
+    Even a flag cut short by a crash means done: it is written only after the
+    whole region is.
+    """
     import zarr
 
     done = zarr.open_array(ref.zarr_store(read_only=True), path=f"{LOG}/done", mode="r")
-    return np.asarray(done[:]).astype(bool)
+    flags = np.zeros(done.shape[0], bool)
+    fs, path = ref.fs()
+    prefix = f"{path.rstrip('/')}/{LOG}/done/c"
+    if fs.exists(prefix):
+        for key in fs.find(prefix):
+            flags[int(key.rsplit("/", 1)[-1])] = True
+    return flags
 
 
 def is_done(ref: StoreRef, index: int) -> bool:
-    import zarr
-
-    done = zarr.open_array(ref.zarr_store(read_only=True), path=f"{LOG}/done", mode="r")
-    return bool(done[index])
+    fs, path = ref.fs()
+    return fs.exists(f"{path.rstrip('/')}/{LOG}/done/c/{index}")
 
 
 def region_of(dims, grid_dims, task) -> tuple[slice, ...] | None:
