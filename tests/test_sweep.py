@@ -78,15 +78,22 @@ def chunk_files(store: Path, layout) -> set:
 
 
 @settings(max_examples=2, deadline=None)
-@given(workers=st.sampled_from([1, 2]), points=st.integers(1, 21), scenarios=st.booleans())
-@example(workers=1, points=2, scenarios=True)
-@example(workers=2, points=5, scenarios=True)
-@example(workers=2, points=100, scenarios=False)
+@given(
+    workers=st.sampled_from([1, 2]),
+    points=st.integers(1, 21),
+    scenarios=st.booleans(),
+    compression=st.sampled_from(["zstd", "lz4", "none"]),
+)
+@example(workers=1, points=2, scenarios=True, compression="zstd")
+@example(workers=2, points=5, scenarios=True, compression="lz4")
+@example(workers=2, points=100, scenarios=False, compression="none")
 def test_cube_is_bit_identical_to_simulate_for_any_workers_and_tasks(
-    tmp_path_factory, whole, workers, points, scenarios
+    tmp_path_factory, whole, workers, points, scenarios, compression
 ):
     names = ["baseline", "demand_surge"] if scenarios else None
-    spec = Spec(MODEL, grid=GRID, scenarios=names, points_per_task=points, **RUN)
+    spec = Spec(
+        MODEL, grid=GRID, scenarios=names, points_per_task=points, compression=compression, **RUN
+    )
     expected = whole if scenarios else ft.simulate(MODEL, GRID, **RUN)
     store = tmp_path_factory.mktemp("cube") / "cube.zarr"
     with client(workers) as cl:
@@ -185,6 +192,7 @@ def test_a_different_sweep_is_refused_and_the_store_untouched(tmp_path, two):
         (dict(grid={**GRID, "reorder_point": [0, 10]}), "grid.reorder_point: store [0, 10, 20"),
         (dict(points_per_task=3), "points_per_task: store 6, spec 3"),
         (dict(scenarios=["baseline"]), "scenarios: store"),
+        (dict(compression="lz4"), "compression: store 'zstd', spec 'lz4'"),
         (dict(model=MODEL.replace_node("node", holding_cost=2.0)), "model.nodes[0].holding_cost"),
     ]:
         other = Spec(**{**fields, **change})

@@ -124,6 +124,10 @@ def test_default_points_per_task_aims_at_seconds_of_work():
         ({"execution": {"points_per_task": 0}}, "points_per_task must be an integer >= 1"),
         ({"execution": {"workers": 2}}, r"execution has unknown key\(s\) \['workers'\]"),
         (
+            {"execution": {"compression": "gzip"}},
+            "execution.compression must be one of 'zstd', 'lz4', 'none', got 'gzip'",
+        ),
+        (
             {"grid": {"reorder_point": [100, 120], "order_up_to": [80, 90]}},
             "no grid point is a valid policy",
         ),
