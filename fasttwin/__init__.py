@@ -24,6 +24,7 @@ from fasttwin.model import (
     single_node,
 )
 from fasttwin.simulate import simulate
+from fasttwin.sweep import sweep
 from fasttwin.trace import trace
 
 __version__ = "0.1.0"
@@ -48,5 +49,6 @@ __all__ = [
     "retail_twin",
     "simulate",
     "single_node",
+    "sweep",
     "trace",
 ]

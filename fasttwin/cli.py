@@ -24,6 +24,10 @@ COMMANDS = {
         "fasttwin.report_cli",
         "write pictures, CSV tables and an index.html that recommends a policy",
     ),
+    "sweep": (
+        "fasttwin.sweep.cli",
+        "run a sweep spec on Dask into a resumable Zarr cube",
+    ),
 }
 
 

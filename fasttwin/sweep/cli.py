@@ -1,0 +1,48 @@
+"""``fasttwin sweep SPEC --out STORE [--scheduler ADDRESS] [--workers N] [--overwrite]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("spec", type=Path, help="sweep spec TOML file (see sweeps/)")
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="STORE",
+        help="Zarr store to write or resume: a path or an fsspec URL",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler to run on (default: DASK_SCHEDULER_ADDRESS, else a local cluster)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes of the local cluster (default: one per core)",
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a store that holds another sweep instead of refusing it",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from fasttwin.sweep.execute import run_sweep
+
+    try:
+        run_sweep(
+            args.spec, args.out, args.scheduler, workers=args.workers, overwrite=args.overwrite
+        )
+    except (ConnectionError, RuntimeError) as err:
+        print(f"fasttwin sweep: {err}", file=sys.stderr)
+        return 1
+    return 0
