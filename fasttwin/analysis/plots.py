@@ -9,6 +9,7 @@ passes one); left out, it is computed from ``target``, ``service`` and ``rule``.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -440,7 +441,8 @@ def plot_scenarios(
                 fmt="o",
                 capsize=3,
                 color=f"C{j % 10}",
-                label=f"{name}: {format_policy(pol)}",
+                # One policy may be best for several scenarios: wrap its long label.
+                label=textwrap.fill(f"{name}: {format_policy(pol)}", 90),
             )
     for ax, var in ((axs[0, 0], cost), (axs[0, 1], service)):
         ax.set_xticks(xs, names, rotation=20 if len(names) > 3 else 0)
