@@ -37,7 +37,7 @@ MODEL_TOML = Path(__file__).resolve().parents[1] / "sweeps" / "single_node.toml"
 # (2.9e8 policy-replication-days, over a second each). Memory: 0.3 s tasks; the
 # 10 G cube holds 2.2 GB of float64, far more than a worker's memory.
 FULL = {
-    "efficiency": dict(side=(64, 200), reps=100, periods=3650, ppt=800),
+    "efficiency": dict(side=(64, 200), reps=100, periods=3650, ppt=1600),
     "memory": dict(side=(10, 200), reps=1000, periods=365, ppt=200, factor=10),
 }
 QUICK = {

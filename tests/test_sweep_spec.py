@@ -89,7 +89,7 @@ def test_default_points_per_task_aims_at_seconds_of_work():
     tiny = Spec.from_dict({**GOOD, "reps": 10, "periods": 50})
     assert tiny.points_per_task * 10 * 50 >= TASK_DAYS / 2
     assert Spec.from_dict({**GOOD, "reps": 100_000, "periods": 5_000}).points_per_task == 1
-    grid = {"reorder_point": list(range(200)), "order_up_to": list(range(300, 400))}
+    grid = {"reorder_point": list(range(400)), "order_up_to": list(range(400, 600))}
     many = Spec.from_dict({**GOOD, "reps": 1000, "periods": 365, "grid": grid})
     days = many.points_per_task * 1000 * 365
     assert TASK_DAYS / 2 <= days <= TASK_DAYS + 1000 * 365

@@ -10,7 +10,7 @@ measured days; costs are linear in those sums and are formed by the caller.
 
 import numpy as np
 
-from fasttwin.kernels.demand import day_demand
+from fasttwin.kernels.demand import ALL_CODES, make_day_demand
 from fasttwin.kernels.jit import INLINE, jit
 from fasttwin.kernels.layout import (
     BACKORDERS,
@@ -34,43 +34,48 @@ from fasttwin.kernels.rng import (
 from fasttwin.kernels.samplers import bernoulli, table_draw
 
 
-@INLINE
-def day_draws(
-    seed,
-    node,
-    rep,
-    t,
-    d_code,
-    d_p1,
-    d_p2,
-    d_start,
-    d_len,
-    d_cdf,
-    d_guide,
-    lt_fixed,
-    lt_len,
-    lt_cdf,
-    lt_guide,
-    reliability,
-):
-    """One node's random inputs of day ``t``: (demand, lead time, order accepted 0/1).
+def make_day_draws(day_demand):
+    """The day's draws of one node, with ``day_demand`` (see ``make_day_demand``)."""
 
-    Shared by the simulation and the trace kernels, so that a traced
-    replication sees exactly the draws of the simulated one.
-    """
-    d = day_demand(
-        seed, rep, node, t, d_code[t], d_p1[t], d_p2[t], d_start[t], d_len[t], d_cdf, d_guide
-    )
-    lead = lt_fixed
-    if lt_len > 0:
-        state = key_state(seed, STREAM_LEAD_TIME, rep, node, t)
-        lead, state = table_draw(lt_cdf, lt_guide, 0, lt_len, state)
-    accepted = 1
-    if reliability < 1.0:
-        state = key_state(seed, STREAM_SUPPLY, rep, node, t)
-        ok, state = bernoulli(reliability, state)
-        accepted = 1 if ok else 0
-    return d, lead, accepted
+    @INLINE
+    def day_draws(
+        seed,
+        node,
+        rep,
+        t,
+        d_code,
+        d_p1,
+        d_p2,
+        d_start,
+        d_len,
+        d_cdf,
+        d_guide,
+        lt_fixed,
+        lt_len,
+        lt_cdf,
+        lt_guide,
+        reliability,
+    ):
+        """One node's random inputs of day ``t``: (demand, lead time, order accepted 0/1).
+
+        Shared by the simulation and the trace kernels, so that a traced
+        replication sees exactly the draws of the simulated one.
+        """
+        d = day_demand(
+            seed, rep, node, t, d_code[t], d_p1[t], d_p2[t], d_start[t], d_len[t], d_cdf, d_guide
+        )
+        lead = lt_fixed
+        if lt_len > 0:
+            state = key_state(seed, STREAM_LEAD_TIME, rep, node, t)
+            lead, state = table_draw(lt_cdf, lt_guide, 0, lt_len, state)
+        accepted = 1
+        if reliability < 1.0:
+            state = key_state(seed, STREAM_SUPPLY, rep, node, t)
+            ok, state = bernoulli(reliability, state)
+            accepted = 1 if ok else 0
+        return d, lead, accepted
+
+    return day_draws
 
 
 def _make_policy_day(rq):
@@ -152,9 +157,10 @@ def _make_policy_day(rq):
     return policy_day
 
 
-def _make_kernel(rq):
-    """Build the single-node kernel for (r, Q) or (s, S) policies."""
+def _make_kernel(rq, codes):
+    """Build the single-node kernel for (r, Q) or (s, S) and the demand ``codes``."""
     policy_day = _make_policy_day(rq)
+    day_draws = make_day_draws(make_day_demand(codes))
 
     def _periodic_single(
         seed,
@@ -266,11 +272,13 @@ def _make_kernel(rq):
 _KERNELS = {}
 
 
-def periodic_single_kernel(rq):
+def periodic_single_kernel(rq, codes=ALL_CODES):
     """The single-node kernel for (r, Q) (``rq``) or (s, S)/base-stock policies.
 
-    Built on first use, so importing this module compiles nothing.
+    ``codes`` are the demand sampler codes the plan uses. Built on first use,
+    so importing this module compiles nothing.
     """
-    if rq not in _KERNELS:
-        _KERNELS[rq] = _make_kernel(rq)
-    return _KERNELS[rq]
+    key = (rq, frozenset(codes))
+    if key not in _KERNELS:
+        _KERNELS[key] = _make_kernel(*key)
+    return _KERNELS[key]

@@ -9,8 +9,9 @@ the simulated one, day by day.
 
 import numpy as np
 
+from fasttwin.kernels.demand import day_demand
 from fasttwin.kernels.jit import jit
-from fasttwin.kernels.periodic import _make_policy_day, day_draws
+from fasttwin.kernels.periodic import _make_policy_day, make_day_draws
 
 # Rows of the kernel's output ``(N_TRACE, reps, periods)``.
 DEMAND = 0  # customer demand of the day
@@ -31,6 +32,7 @@ _KERNELS = {}
 
 def _make_trace_kernel(rq):
     policy_day = _make_policy_day(rq)
+    day_draws = make_day_draws(day_demand)
 
     @jit
     def trace_single(

@@ -70,9 +70,9 @@ EXECUTION_KEYS = ("points_per_task", "compression")
 COMPRESSIONS = ("zstd", "lz4", "none")
 _RANGE_KEYS = {"start", "stop", "step"}
 #: Node-replication-days per task when ``points_per_task`` is left out: about
-#: 2 s of the serial single-node kernel (~100 M per second on one core), so
+#: 2 s of the serial single-node kernel (~230 M per second on one core), so
 #: that scheduling and writes stay a small share of the wall time.
-TASK_DAYS = 2e8
+TASK_DAYS = 5e8
 #: Tasks a sweep is cut into, when that keeps tasks above TASK_DAYS / 2 (about
 #: 1 s): enough to keep the cores of a workstation busy to the end.
 MIN_TASKS = 64
@@ -333,7 +333,7 @@ def auto_points_per_task(days_per_point: int, cells: int) -> int:
     Examples
     --------
     >>> auto_points_per_task(1000 * 365, 10_000), auto_points_per_task(10 * 50, 100)
-    (274, 200000)
+    (685, 500000)
     """
     low = math.ceil(TASK_DAYS / 2 / days_per_point)
     high = math.ceil(TASK_DAYS / days_per_point)
