@@ -204,8 +204,9 @@ def run(quick: bool) -> dict:
     t_py = best_time(lambda: [python_costs(demand, s, b, warmup) for s, b in py_points], 1)
     py_work = len(py_points) * py_reps * periods
 
+    # First call in a fresh interpreter, its imports (numba, xarray, scipy) done first.
     compile_s = fresh_process_seconds(
-        "import time, fasttwin as ft\n"
+        "import time, fasttwin as ft, numba, xarray, scipy.stats\n"
         "m = ft.single_node(demand=ft.Poisson(mean=20.0), lead_time=2, backorder_cost=9.0)\n"
         "t = time.perf_counter()\n"
         "ft.simulate(m, {'reorder_point': [30], 'order_up_to': [100]}, reps=2, periods=5)\n"
