@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fasttwin.grid import PolicyGrid, node_policy
+from fasttwin.grid import PolicyGrid
 from fasttwin.model.distributions import (
     Distribution,
     Empirical,
@@ -295,30 +295,20 @@ def simulate_continuous(model: Model, models, scenarios, grid: PolicyGrid, run, 
     >>> ds["cost"].dims, bool((ds["fill_rate"] <= 1).all())
     (('reorder_point', 'rep'), True)
     """
-    from fasttwin.cube import build_dataset, provenance, variables_from_sums
+    from fasttwin.cube import build_dataset, provenance
+    from fasttwin.simulate import one_node_parts
     from fasttwin.variables import CONTINUOUS_DESCRIPTIONS
 
     _check_grid(grid)
-    name = model.nodes[0].name
-    policies = [node_policy(m, grid, name) for m in models]
-    valid = policies[0].valid
-    if not valid.any():
-        raise ValueError(
-            "no grid point is a valid policy: every cell has reorder_point >= order_up_to"
-        )
-    for m, pol in zip(models, policies, strict=True):
-        _check_limits(m, pol, run)
-    parts = []
-    for m, pol in zip(models, policies, strict=True):
-        sums = continuous_sums(m, pol, run, parallel)
-        parts.append(variables_from_sums(sums, run.measured, m.nodes[0]))
-    spec = {**run.as_dict(), "policy": grid.as_dict()}
-    if scenarios is not None:
-        spec["scenarios"] = [sc.to_dict() for sc in scenarios]
-        values = {k: np.stack([p[k] for p in parts]) for k in parts[0]}
-        names = [sc.name for sc in scenarios]
-    else:
-        values, names = parts[0], None
+    valid, values, names, spec = one_node_parts(
+        model,
+        models,
+        scenarios,
+        grid,
+        run,
+        lambda m, pol: continuous_sums(m, pol, run, parallel),
+        check=lambda m, pol: _check_limits(m, pol, run),
+    )
     attrs = provenance(model, spec)
     attrs["rng"] += (
         "; continuous review: arrivals keyed per day (STREAM_ARRIVALS), batch sizes per day "

@@ -144,7 +144,22 @@ def simulate(
 
 
 def _simulate_single(model, models, scenarios, grid: PolicyGrid, run: Run, parallel: bool):
-    from fasttwin.cube import build_dataset, provenance, variables_from_sums
+    from fasttwin.cube import build_dataset, provenance
+
+    valid, values, names, spec = one_node_parts(
+        model, models, scenarios, grid, run, lambda m, pol: single_node_sums(m, pol, run, parallel)
+    )
+    return build_dataset(grid, valid, values, run.rep0, provenance(model, spec), scenarios=names)
+
+
+def one_node_parts(model, models, scenarios, grid: PolicyGrid, run: Run, sums, check=None):
+    """What a one-node cube is built from, whichever kernel ``sums(model, policy)`` runs.
+
+    Resolves the policy of every scenario's model (``check(model, policy)``
+    may refuse it before anything runs), then returns ``(valid, values,
+    scenario names, run spec)`` with values stacked along scenarios.
+    """
+    from fasttwin.cube import variables_from_sums
 
     name = model.nodes[0].name
     policies = [node_policy(m, grid, name) for m in models]
@@ -153,18 +168,19 @@ def _simulate_single(model, models, scenarios, grid: PolicyGrid, run: Run, paral
         raise ValueError(
             "no grid point is a valid policy: every cell has reorder_point >= order_up_to"
         )
-    parts = []
-    for m, pol in zip(models, policies, strict=True):
-        sums = single_node_sums(m, pol, run, parallel)
-        parts.append(variables_from_sums(sums, run.measured, m.nodes[0]))
+    if check is not None:
+        for m, pol in zip(models, policies, strict=True):
+            check(m, pol)
+    parts = [
+        variables_from_sums(sums(m, pol), run.measured, m.nodes[0])
+        for m, pol in zip(models, policies, strict=True)
+    ]
     spec = {**run.as_dict(), "policy": grid.as_dict()}
-    if scenarios is not None:
-        spec["scenarios"] = [sc.to_dict() for sc in scenarios]
-        values = {k: np.stack([p[k] for p in parts]) for k in parts[0]}
-        names = [sc.name for sc in scenarios]
-    else:
-        values, names = parts[0], None
-    return build_dataset(grid, valid, values, run.rep0, provenance(model, spec), scenarios=names)
+    if scenarios is None:
+        return valid, parts[0], None, spec
+    spec["scenarios"] = [sc.to_dict() for sc in scenarios]
+    values = {k: np.stack([p[k] for p in parts]) for k in parts[0]}
+    return valid, values, [sc.name for sc in scenarios], spec
 
 
 def single_node_sums(model: Model, pol, run: Run, parallel: bool) -> np.ndarray:
