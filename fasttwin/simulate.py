@@ -194,7 +194,12 @@ def single_node_sums(model: Model, pol, run: Run, parallel: bool) -> np.ndarray:
     dplan = demand_plan(node.demand, run.periods)
     lplan = lead_time_plan(node.lead_time)
     v = pol.valid
-    kernel = periodic_single_kernel(pol.kind == "rQ", frozenset(np.unique(dplan.code).tolist()))
+    kernel = periodic_single_kernel(
+        pol.kind == "rQ",
+        node.lost_sales,
+        node.capacity is not None,
+        frozenset(np.unique(dplan.code).tolist()),
+    )
     arrays = [
         np.ascontiguousarray(a[v])
         for a in (pol.reorder, pol.up_to, pol.quantity, pol.review, pol.initial)

@@ -78,12 +78,15 @@ def make_day_draws(day_demand):
     return day_draws
 
 
-def _make_policy_day(rq):
+def _make_policy_day(rq, lost_mode=None, capped=True):
     """Build the day step for (r, Q) when ``rq`` else (s, S).
 
-    ``rq`` is a closure constant, so Numba compiles it away and LLVM vectorises
-    the loop over policy points; as a runtime flag it blocked vectorisation
-    (measured 2.5x slower).
+    The flags are closure constants, so Numba compiles them away and LLVM
+    vectorises the loop over policy points; as a runtime flag ``rq`` blocked
+    vectorisation (measured 2.5x slower). ``lost_mode`` True/False fixes lost
+    sales or backorders (``None``: read the ``lost_sales`` argument), which
+    drops the accumulator the other mode leaves at zero; ``capped=False``
+    drops the overflow sum (no capacity).
     """
 
     @INLINE
@@ -141,25 +144,34 @@ def _make_policy_day(rq):
             pipe_out[p] += 0 if now else qa
             tr += 0 if now else qa
             filled = min(d, max(x, 0))
-            lost = d - filled if lost_sales else 0
-            x -= d - lost
+            if lost_mode is None:
+                lost = d - filled if lost_sales else 0
+                x -= d - lost
+                lost_units[p] += lost
+                backorders[p] += max(-x, 0)
+            elif lost_mode:
+                x -= filled
+                lost_units[p] += d - filled
+            else:
+                x -= d
+                backorders[p] += max(-x, 0)
             inv[p] = x
             transit[p] = tr
             on_hand[p] += max(x, 0)
-            backorders[p] += max(-x, 0)
-            lost_units[p] += lost
             filled_units[p] += filled
             stockouts[p] += 1 if filled < d else 0
             orders[p] += 1 if trigger else 0
             ordered[p] += qa
-            overflow[p] += max(x - capacity, 0)
+            if capped:
+                overflow[p] += max(x - capacity, 0)
 
     return policy_day
 
 
-def _make_kernel(rq, codes):
-    """Build the single-node kernel for (r, Q) or (s, S) and the demand ``codes``."""
-    policy_day = _make_policy_day(rq)
+def _make_kernel(rq, lost_mode, capped, codes):
+    """Build the single-node kernel for (r, Q) or (s, S), lost sales or backorders,
+    with or without a capacity, and the demand sampler ``codes``."""
+    policy_day = _make_policy_day(rq, lost_mode, capped)
     day_draws = make_day_draws(make_day_demand(codes))
 
     def _periodic_single(
@@ -272,13 +284,14 @@ def _make_kernel(rq, codes):
 _KERNELS = {}
 
 
-def periodic_single_kernel(rq, codes=ALL_CODES):
+def periodic_single_kernel(rq, lost_sales, capped, codes=ALL_CODES):
     """The single-node kernel for (r, Q) (``rq``) or (s, S)/base-stock policies.
 
+    ``lost_sales`` and ``capped`` (a capacity is set) select the sums kept;
     ``codes`` are the demand sampler codes the plan uses. Built on first use,
     so importing this module compiles nothing.
     """
-    key = (rq, frozenset(codes))
+    key = (bool(rq), bool(lost_sales), bool(capped), frozenset(codes))
     if key not in _KERNELS:
         _KERNELS[key] = _make_kernel(*key)
     return _KERNELS[key]
