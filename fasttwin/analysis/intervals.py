@@ -76,16 +76,3 @@ def estimates(x: np.ndarray, confidence: float = 0.95, axis: int = -1) -> dict[s
     se = np.divide(sd, np.sqrt(n), out=np.full(n.shape, np.nan), where=n > 0)
     hw = t_multiplier(n, confidence) * se
     return {"n": n, "mean": mean, "se": se, "low": mean - hw, "high": mean + hw}
-
-
-def estimate(x: np.ndarray, confidence: float = 0.95) -> Estimate:
-    """The :class:`Estimate` of a 1-D array of replications."""
-    e = estimates(np.asarray(x, dtype=np.float64).reshape(-1), confidence)
-    return Estimate(
-        float(e["mean"]),
-        float(e["se"]),
-        float(e["low"]),
-        float(e["high"]),
-        int(e["n"]),
-        confidence,
-    )

@@ -290,291 +290,6 @@ def _make_kernel(rq):
             return q * ((s - position) // q + 1)
         return big_s - position
 
-    @jit
-    def replication(
-        r,
-        n_points,
-        fixed_lead,
-        unit,
-        fixed_ticks,
-        seed,
-        node,
-        rep0,
-        periods,
-        warmup,
-        reorder,
-        up_to,
-        quantity,
-        initial,
-        max_out,
-        lost_sales,
-        capacity,
-        rates,
-        block,
-        b_len,
-        b_cdf,
-        b_guide,
-        lt_code,
-        lt_p1,
-        lt_p2,
-        lt_cdf,
-        lt_guide,
-        out,
-    ):
-        """Replication ``rep0 + r`` of every policy point: fills ``out[:, :, r]``.
-
-        Allocates its own buffers: were this a ``prange`` body, Numba would
-        hoist the allocations and share them across iterations (numba issue
-        9529), which breaks buffers regrown in the loop.
-        """
-        rep = rep0 + r
-        on_hand = initial.copy()
-        backorders = np.zeros(n_points, np.int64)
-        position = initial.copy()
-        n_out = np.zeros(n_points, np.int64)
-        due = np.empty((n_points, 4), np.int64)
-        qty = np.empty((n_points, 4), np.int64)
-        acc = np.zeros((N_SUMS, n_points))
-        tk = np.empty(256, np.int64)
-        cum = np.empty(257, np.int64)
-        pre = np.empty(256, np.int64)
-        day_of = np.empty(256, np.int64)
-        index_of = np.empty(256, np.int64)
-        rank = np.empty(256, np.int64)
-        leads = np.empty(256, np.int64)
-        # Key of the latest arrival of an earlier block (for an order that a
-        # delivery triggers before the block's first arrival).
-        last_day = 0
-        last_index = 0
-        demand_total = 0
-        # Time 0: the initial stock is reviewed before any arrival (index 0).
-        m0 = 1.0 if warmup == 0 else 0.0
-        for p in range(n_points):
-            if position[p] <= reorder[p]:
-                q = order_size(position[p], reorder[p], up_to[p], quantity[p])
-                position[p] += q
-                acc[ORDERS, p] += m0
-                acc[ORDERED, p] += m0 * q
-                lead = fixed_ticks
-                if not fixed_lead:
-                    # Key (day 0, index 0), not in any block.
-                    lead = order_lead_ticks(
-                        seed,
-                        rep,
-                        node,
-                        -1,
-                        0,
-                        0,
-                        leads,
-                        lt_code,
-                        lt_p1,
-                        lt_p2,
-                        lt_cdf,
-                        lt_guide,
-                    )
-                if lead == 0:
-                    on_hand[p] += q
-                else:
-                    heap_push(due, qty, p, 0, lead, q)
-                    n_out[p] = 1
-        first = 0
-        while first < periods:
-            last = min(first + block, periods)
-            if first < warmup:
-                last = min(last, warmup)
-            n = fill_block(
-                seed,
-                rep,
-                node,
-                first,
-                last,
-                rates,
-                b_len,
-                b_cdf,
-                b_guide,
-                tk,
-                cum,
-                pre,
-                day_of,
-                index_of,
-                rank,
-            )
-            while n < 0:  # rare: redraw the block into bigger buffers
-                size = 2 * tk.shape[0]
-                tk = np.empty(size, np.int64)
-                cum = np.empty(size + 1, np.int64)
-                pre = np.empty(size, np.int64)
-                day_of = np.empty(size, np.int64)
-                index_of = np.empty(size, np.int64)
-                rank = np.empty(size, np.int64)
-                leads = np.empty(size, np.int64)
-                n = fill_block(
-                    seed,
-                    rep,
-                    node,
-                    first,
-                    last,
-                    rates,
-                    b_len,
-                    b_cdf,
-                    b_guide,
-                    tk,
-                    cum,
-                    pre,
-                    day_of,
-                    index_of,
-                    rank,
-                )
-            leads[:n] = -1
-            measured = first >= warmup
-            base = first * TICKS_PER_DAY
-            end = last * TICKS_PER_DAY
-            for p in range(n_points):
-                if first == warmup:
-                    acc[BO_START, p] = backorders[p]
-                oh = on_hand[p]
-                bo = backorders[p]
-                ip = position[p]
-                no = n_out[p]
-                s = reorder[p]
-                big_s = up_to[p]
-                qq = quantity[p]
-                a_oh = np.int64(0)
-                a_bo = np.int64(0)
-                a_ov = np.int64(0)
-                lost = 0
-                filled = 0
-                short_days = 0
-                last_short = -1  # the latest day counted as a stock-out day
-                orders = 0
-                units = 0
-                now = base
-                k = 0
-                while True:
-                    has_delivery = no > 0 and due[p, 0] < end
-                    d = due[p, 0] if has_delivery else end
-                    # Arrivals strictly before the delivery (a delivery comes first at a tie).
-                    k_lim = first_at_least(tk, k, n, d) if has_delivery else n
-                    trigger = False
-                    if k < k_lim:
-                        k1 = k_lim
-                        if no < max_out:
-                            # Demand that takes the position down to s (lost sales: only
-                            # served demand lowers it, so never if it exceeds the stock).
-                            need = ip - s
-                            if lost_sales == 0 or need <= oh:
-                                j = demand_reaches(cum, unit, k + 1, k_lim + 1, cum[k] + need)
-                                if j <= k_lim:
-                                    k1 = j
-                                    trigger = True
-                        t1 = tk[k1 - 1]
-                        demand = cum[k1] - cum[k]
-                        above = declining_area(oh, k, k1, now, tk, cum, pre, unit)
-                        a_oh += above
-                        if oh > capacity:
-                            a_ov += declining_area(oh - capacity, k, k1, now, tk, cum, pre, unit)
-                        served = min(demand, oh)
-                        unmet = demand - served
-                        if lost_sales:
-                            lost += unmet
-                            ip -= served
-                        else:
-                            if unmet > 0 or bo > 0:
-                                # backorders = bo + max(demand so far - oh, 0)
-                                so_far = (pre[k1 - 1] - pre[k]) - cum[k] * (t1 - tk[k])
-                                a_bo += bo * (t1 - now) + so_far - oh * (t1 - now) + above
-                            bo += unmet
-                            ip -= demand
-                        if unmet > 0:
-                            # Stock-out days: those of the arrivals from the first one
-                            # not served in full to the end of the stretch.
-                            first_short = (
-                                demand_reaches(cum, unit, k + 1, k1 + 1, cum[k] + oh + 1) - 1
-                            )
-                            short_days += rank[k1 - 1] - rank[first_short] + 1
-                            if day_of[first_short] == last_short:
-                                short_days -= 1
-                            last_short = day_of[k1 - 1]
-                        filled += served
-                        oh -= served
-                        now = t1
-                        k = k1
-                    if not trigger:
-                        span = d - now
-                        a_oh += oh * span
-                        a_bo += bo * span
-                        a_ov += max(oh - capacity, 0) * span
-                        now = d
-                        if not has_delivery:
-                            break
-                        q = qty[p, 0]
-                        heap_pop(due, qty, p, no)
-                        no -= 1
-                        oh += q
-                        release = min(oh, bo)
-                        oh -= release
-                        bo -= release
-                        if ip > s or no >= max_out:
-                            continue
-                    # Order now (after arrival k, or at a delivery that freed a slot).
-                    q = order_size(ip, s, big_s, qq)
-                    ip += q
-                    orders += 1
-                    units += q
-                    lead = fixed_ticks
-                    if not fixed_lead:
-                        j = k - 1  # the latest arrival (-1: in an earlier block)
-                        key_day = day_of[j] if j >= 0 else last_day
-                        key_index = index_of[j] if j >= 0 else last_index
-                        lead = order_lead_ticks(
-                            seed,
-                            rep,
-                            node,
-                            j,
-                            key_day,
-                            key_index,
-                            leads,
-                            lt_code,
-                            lt_p1,
-                            lt_p2,
-                            lt_cdf,
-                            lt_guide,
-                        )
-                    if lead == 0:
-                        oh += q
-                        release = min(oh, bo)
-                        oh -= release
-                        bo -= release
-                    else:
-                        if no == due.shape[1]:
-                            due, qty = _grow(due, qty)
-                        heap_push(due, qty, p, no, now + lead, q)
-                        no += 1
-                on_hand[p] = oh
-                backorders[p] = bo
-                position[p] = ip
-                n_out[p] = no
-                if measured:
-                    acc[ON_HAND, p] += a_oh * TICK
-                    acc[BACKORDERS, p] += a_bo * TICK
-                    acc[OVERFLOW, p] += a_ov * TICK
-                    acc[LOST, p] += lost
-                    acc[FILLED, p] += filled
-                    acc[STOCKOUTS, p] += short_days
-                    acc[ORDERS, p] += orders
-                    acc[ORDERED, p] += units
-            if measured:
-                demand_total += cum[n]
-            if n > 0:
-                last_day = day_of[n - 1]
-                last_index = index_of[n - 1]
-            first = last
-        for p in range(n_points):
-            acc[BO_END, p] = backorders[p]
-            acc[DEMAND, p] = demand_total
-            for k in range(N_SUMS):
-                out[k, p, r] = acc[k, p]
-
     def _continuous_single(
         seed,
         node,
@@ -624,36 +339,255 @@ def _make_kernel(rq):
         unit = b_len == 0
         fixed_ticks = to_ticks(lt_p1)
         for r in range(reps):
-            replication(
-                r,
-                n_points,
-                fixed_lead,
-                unit,
-                fixed_ticks,
-                seed,
-                node,
-                rep0,
-                periods,
-                warmup,
-                reorder,
-                up_to,
-                quantity,
-                initial,
-                max_out,
-                lost_sales,
-                capacity,
-                rates,
-                block,
-                b_len,
-                b_cdf,
-                b_guide,
-                lt_code,
-                lt_p1,
-                lt_p2,
-                lt_cdf,
-                lt_guide,
-                out,
-            )
+            rep = rep0 + r
+            on_hand = initial.copy()
+            backorders = np.zeros(n_points, np.int64)
+            position = initial.copy()
+            n_out = np.zeros(n_points, np.int64)
+            due = np.empty((n_points, 4), np.int64)
+            qty = np.empty((n_points, 4), np.int64)
+            acc = np.zeros((N_SUMS, n_points))
+            tk = np.empty(256, np.int64)
+            cum = np.empty(257, np.int64)
+            pre = np.empty(256, np.int64)
+            day_of = np.empty(256, np.int64)
+            index_of = np.empty(256, np.int64)
+            rank = np.empty(256, np.int64)
+            leads = np.empty(256, np.int64)
+            # Key of the latest arrival of an earlier block (for an order that a
+            # delivery triggers before the block's first arrival).
+            last_day = 0
+            last_index = 0
+            demand_total = 0
+            # Time 0: the initial stock is reviewed before any arrival (index 0).
+            m0 = 1.0 if warmup == 0 else 0.0
+            for p in range(n_points):
+                if position[p] <= reorder[p]:
+                    q = order_size(position[p], reorder[p], up_to[p], quantity[p])
+                    position[p] += q
+                    acc[ORDERS, p] += m0
+                    acc[ORDERED, p] += m0 * q
+                    lead = fixed_ticks
+                    if not fixed_lead:
+                        # Key (day 0, index 0), not in any block.
+                        lead = order_lead_ticks(
+                            seed,
+                            rep,
+                            node,
+                            -1,
+                            0,
+                            0,
+                            leads,
+                            lt_code,
+                            lt_p1,
+                            lt_p2,
+                            lt_cdf,
+                            lt_guide,
+                        )
+                    if lead == 0:
+                        on_hand[p] += q
+                    else:
+                        heap_push(due, qty, p, 0, lead, q)
+                        n_out[p] = 1
+            first = 0
+            while first < periods:
+                last = min(first + block, periods)
+                if first < warmup:
+                    last = min(last, warmup)
+                n = fill_block(
+                    seed,
+                    rep,
+                    node,
+                    first,
+                    last,
+                    rates,
+                    b_len,
+                    b_cdf,
+                    b_guide,
+                    tk,
+                    cum,
+                    pre,
+                    day_of,
+                    index_of,
+                    rank,
+                )
+                while n < 0:  # rare: redraw the block into bigger buffers
+                    size = 2 * tk.shape[0]
+                    tk = np.empty(size, np.int64)
+                    cum = np.empty(size + 1, np.int64)
+                    pre = np.empty(size, np.int64)
+                    day_of = np.empty(size, np.int64)
+                    index_of = np.empty(size, np.int64)
+                    rank = np.empty(size, np.int64)
+                    leads = np.empty(size, np.int64)
+                    n = fill_block(
+                        seed,
+                        rep,
+                        node,
+                        first,
+                        last,
+                        rates,
+                        b_len,
+                        b_cdf,
+                        b_guide,
+                        tk,
+                        cum,
+                        pre,
+                        day_of,
+                        index_of,
+                        rank,
+                    )
+                leads[:n] = -1
+                measured = first >= warmup
+                base = first * TICKS_PER_DAY
+                end = last * TICKS_PER_DAY
+                for p in range(n_points):
+                    if first == warmup:
+                        acc[BO_START, p] = backorders[p]
+                    oh = on_hand[p]
+                    bo = backorders[p]
+                    ip = position[p]
+                    no = n_out[p]
+                    s = reorder[p]
+                    big_s = up_to[p]
+                    qq = quantity[p]
+                    a_oh = np.int64(0)
+                    a_bo = np.int64(0)
+                    a_ov = np.int64(0)
+                    lost = 0
+                    filled = 0
+                    short_days = 0
+                    last_short = -1  # the latest day counted as a stock-out day
+                    orders = 0
+                    units = 0
+                    now = base
+                    k = 0
+                    while True:
+                        has_delivery = no > 0 and due[p, 0] < end
+                        d = due[p, 0] if has_delivery else end
+                        # Arrivals strictly before the delivery (a delivery comes first at a tie).
+                        k_lim = first_at_least(tk, k, n, d) if has_delivery else n
+                        trigger = False
+                        if k < k_lim:
+                            k1 = k_lim
+                            if no < max_out:
+                                # Demand that takes the position down to s (lost sales: only
+                                # served demand lowers it, so never if it exceeds the stock).
+                                need = ip - s
+                                if lost_sales == 0 or need <= oh:
+                                    j = demand_reaches(cum, unit, k + 1, k_lim + 1, cum[k] + need)
+                                    if j <= k_lim:
+                                        k1 = j
+                                        trigger = True
+                            t1 = tk[k1 - 1]
+                            demand = cum[k1] - cum[k]
+                            above = declining_area(oh, k, k1, now, tk, cum, pre, unit)
+                            a_oh += above
+                            if oh > capacity:
+                                a_ov += declining_area(
+                                    oh - capacity, k, k1, now, tk, cum, pre, unit
+                                )
+                            served = min(demand, oh)
+                            unmet = demand - served
+                            if lost_sales:
+                                lost += unmet
+                                ip -= served
+                            else:
+                                if unmet > 0 or bo > 0:
+                                    # backorders = bo + max(demand so far - oh, 0)
+                                    so_far = (pre[k1 - 1] - pre[k]) - cum[k] * (t1 - tk[k])
+                                    a_bo += bo * (t1 - now) + so_far - oh * (t1 - now) + above
+                                bo += unmet
+                                ip -= demand
+                            if unmet > 0:
+                                # Stock-out days: those of the arrivals from the first one
+                                # not served in full to the end of the stretch.
+                                first_short = (
+                                    demand_reaches(cum, unit, k + 1, k1 + 1, cum[k] + oh + 1) - 1
+                                )
+                                short_days += rank[k1 - 1] - rank[first_short] + 1
+                                if day_of[first_short] == last_short:
+                                    short_days -= 1
+                                last_short = day_of[k1 - 1]
+                            filled += served
+                            oh -= served
+                            now = t1
+                            k = k1
+                        if not trigger:
+                            span = d - now
+                            a_oh += oh * span
+                            a_bo += bo * span
+                            a_ov += max(oh - capacity, 0) * span
+                            now = d
+                            if not has_delivery:
+                                break
+                            q = qty[p, 0]
+                            heap_pop(due, qty, p, no)
+                            no -= 1
+                            oh += q
+                            release = min(oh, bo)
+                            oh -= release
+                            bo -= release
+                            if ip > s or no >= max_out:
+                                continue
+                        # Order now (after arrival k, or at a delivery that freed a slot).
+                        q = order_size(ip, s, big_s, qq)
+                        ip += q
+                        orders += 1
+                        units += q
+                        lead = fixed_ticks
+                        if not fixed_lead:
+                            j = k - 1  # the latest arrival (-1: in an earlier block)
+                            key_day = day_of[j] if j >= 0 else last_day
+                            key_index = index_of[j] if j >= 0 else last_index
+                            lead = order_lead_ticks(
+                                seed,
+                                rep,
+                                node,
+                                j,
+                                key_day,
+                                key_index,
+                                leads,
+                                lt_code,
+                                lt_p1,
+                                lt_p2,
+                                lt_cdf,
+                                lt_guide,
+                            )
+                        if lead == 0:
+                            oh += q
+                            release = min(oh, bo)
+                            oh -= release
+                            bo -= release
+                        else:
+                            if no == due.shape[1]:
+                                due, qty = _grow(due, qty)
+                            heap_push(due, qty, p, no, now + lead, q)
+                            no += 1
+                    on_hand[p] = oh
+                    backorders[p] = bo
+                    position[p] = ip
+                    n_out[p] = no
+                    if measured:
+                        acc[ON_HAND, p] += a_oh * TICK
+                        acc[BACKORDERS, p] += a_bo * TICK
+                        acc[OVERFLOW, p] += a_ov * TICK
+                        acc[LOST, p] += lost
+                        acc[FILLED, p] += filled
+                        acc[STOCKOUTS, p] += short_days
+                        acc[ORDERS, p] += orders
+                        acc[ORDERED, p] += units
+                if measured:
+                    demand_total += cum[n]
+                if n > 0:
+                    last_day = day_of[n - 1]
+                    last_index = index_of[n - 1]
+                first = last
+            for p in range(n_points):
+                acc[BO_END, p] = backorders[p]
+                acc[DEMAND, p] = demand_total
+                for k in range(N_SUMS):
+                    out[k, p, r] = acc[k, p]
 
     return jit(_continuous_single)
 

@@ -12,8 +12,6 @@ State is passed explicitly: every sampler takes a ``uint64`` state and returns
 ``(value, new_state)``, which Numba keeps in registers.
 """
 
-import math
-
 import numpy as np
 
 from fasttwin.kernels.jit import jit
@@ -87,8 +85,3 @@ def uniform(state):
     """
     z, state = next_u64(state)
     return ((z >> _S11) + 0.5) * _TWO_M53, state
-
-
-@jit
-def log_factorial(k):
-    return math.lgamma(k + 1.0)

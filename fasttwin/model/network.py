@@ -8,7 +8,7 @@ locations their nodes stand at (:attr:`Node.location`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from fasttwin.model.checks import check_choice, check_number
 from fasttwin.model.distributions import (
@@ -168,10 +168,6 @@ class Node:
         """``'sS'``, ``'base_stock'``, ``'rQ'`` or ``None`` when no policy is set."""
         return policy_kind(self.reorder_point, self.order_up_to, self.order_quantity)
 
-    def with_policy(self, **params) -> Node:
-        """A copy with some policy parameters replaced (validated again)."""
-        return replace(self, **params)
-
 
 def _check_batch(batch) -> None:
     if not isinstance(batch, UniformInt | Empirical):
@@ -308,15 +304,6 @@ class Model:
         nodes = tuple(replace(n, **changes) if n.name == name else n for n in self.nodes)
         self.node(name)
         return replace(self, nodes=nodes)
-
-    def children(self, name: str) -> tuple[str, ...]:
-        """Names of the nodes that order from ``name``, in model order."""
-        return tuple(n.name for n in self.nodes if n.parent == name)
-
-    @property
-    def roots(self) -> tuple[str, ...]:
-        """Names of the nodes that order from the external supplier."""
-        return tuple(n.name for n in self.nodes if n.parent is None)
 
 
 def _check_roles(nodes) -> None:
@@ -506,6 +493,3 @@ def single_node(
     return Model(
         nodes=(node,), name="single_node", review=review, periods=periods, warmup=warmup, seed=seed
     )
-
-
-NODE_FIELDS = tuple(f.name for f in fields(Node))
