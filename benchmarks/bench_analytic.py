@@ -76,7 +76,7 @@ def cycles_without_stockout(log: list[dict], warmup: int) -> tuple[int, int]:
 
 def service_table(quick: bool) -> list[dict]:
     from fasttwin.kernels import layout as L
-    from fasttwin.simulate import resolve_run
+    from fasttwin.plan.run import resolve_run
     from tests.reference import simulate_single_node  # the kernel matches it exactly
 
     reps, periods, warmup = (60, 800, 100) if quick else (400, 3000, 200)

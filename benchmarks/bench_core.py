@@ -158,7 +158,7 @@ def fasttwin_demand(reps, periods):
 
     from fasttwin.kernels.demand import draw_demand
     from fasttwin.kernels.rng import STREAM_DEMAND, key_state
-    from fasttwin.lower import demand_plan
+    from fasttwin.plan.lower import demand_plan
 
     @njit
     def paths(code, p1, p2, start, length, cdf, guide, reps, periods, seed):

@@ -5,6 +5,9 @@ kernels compiled, only when a function needs them.
 """
 
 from fasttwin import analytic
+from fasttwin._version import __version__
+from fasttwin.engine.simulate import simulate
+from fasttwin.engine.trace import trace
 from fasttwin.model import (
     Distribution,
     Empirical,
@@ -23,11 +26,7 @@ from fasttwin.model import (
     retail_twin,
     single_node,
 )
-from fasttwin.simulate import simulate
 from fasttwin.sweep import sweep
-from fasttwin.trace import trace
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Distribution",

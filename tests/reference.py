@@ -13,7 +13,7 @@ from fasttwin.kernels import layout as L
 from fasttwin.kernels.demand import day_demand
 from fasttwin.kernels.rng import STREAM_LEAD_TIME, STREAM_SUPPLY, key_state
 from fasttwin.kernels.samplers import bernoulli, table_draw
-from fasttwin.lower import demand_plan, lead_time_plan
+from fasttwin.plan.lower import demand_plan, lead_time_plan
 
 
 def day_draws(node, run, node_index: int = 0):

@@ -1,6 +1,6 @@
 """Slow, obvious pure-Python reference of the continuous-review twin.
 
-It follows the semantics of :mod:`fasttwin.continuous` event by event with a
+It follows the semantics of :mod:`fasttwin.engine.continuous` event by event with a
 plain list of outstanding orders, recomputes the inventory position from
 scratch at every review, and integrates levels between consecutive events on
 the integer tick grid (2**-32 day), one day at a time. Random numbers come from
@@ -15,11 +15,12 @@ import math
 import numpy as np
 
 import fasttwin as ft
-from fasttwin.continuous import block_days, lower_batch, lower_lead_time
+from fasttwin.engine.continuous import block_days
 from fasttwin.kernels import layout as L
 from fasttwin.kernels.continuous import draw_lead_time, lead_time_state
 from fasttwin.kernels.rng import STREAM_ARRIVALS, STREAM_BATCH, key_state
 from fasttwin.kernels.samplers import exponential, table_draw
+from fasttwin.plan.continuous import lower_batch, lower_lead_time
 from tests.reference import order_quantity
 
 DAY = 2**32  # ticks per day

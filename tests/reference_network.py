@@ -15,7 +15,7 @@ from fasttwin.kernels import network_layout as NL
 from fasttwin.kernels.demand import day_demand
 from fasttwin.kernels.rng import STREAM_LEAD_TIME, STREAM_SUPPLY, key_state
 from fasttwin.kernels.samplers import bernoulli, table_draw
-from fasttwin.lower import demand_plan, lead_time_plan
+from fasttwin.plan.lower import demand_plan, lead_time_plan
 from tests.reference import order_quantity
 
 
@@ -239,7 +239,7 @@ def simulate_network(model, policies, run):
 
     ``policies[k][i]`` is a dict (kind, s, S, Q, R, initial) for node ``i`` at
     point ``k``. Returns ``(sums, share, stockout_days, logs)`` with the
-    shapes of :class:`fasttwin.simulate_network.NetworkSums` and
+    shapes of :class:`fasttwin.engine.network.NetworkSums` and
     ``logs[k, r]`` a list of days, each a list of per-node dicts.
     """
     n = len(model.nodes)

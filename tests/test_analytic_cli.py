@@ -6,7 +6,7 @@ import pytest
 
 import fasttwin as ft
 from fasttwin.analytic import analytic_report, optimal_ss, ss_cost
-from fasttwin.cli import main
+from fasttwin.cli.main import main
 
 
 def _write(tmp_path, model):

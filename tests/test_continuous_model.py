@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 
 import fasttwin as ft
-from fasttwin.continuous import lead_time_moments
+from fasttwin.cube.variables import CONTINUOUS_DESCRIPTIONS, attrs_of
+from fasttwin.model.lead_times import lead_time_moments
 from fasttwin.model.scenarios import Scenario
 from fasttwin.model.toml_io import model_from_toml
-from fasttwin.variables import CONTINUOUS_DESCRIPTIONS, attrs_of
 from tests.continuous_strategies import continuous_cases
 
 GOOD = dict(demand=ft.Poisson(mean=5.0), lead_time=1.5, review="continuous", backorder_cost=4.0)
@@ -194,7 +194,7 @@ def test_cube_schema_and_attrs():
 def test_example_sweep_file_loads_and_runs(tmp_path):
     from pathlib import Path
 
-    from fasttwin.cli import main
+    from fasttwin.cli.main import main
 
     path = Path(__file__).resolve().parents[1] / "sweeps" / "continuous_twin.toml"
     model = ft.load_model(path)

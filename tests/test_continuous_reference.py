@@ -7,10 +7,10 @@ import xarray as xr
 from hypothesis import given, settings
 
 import fasttwin as ft
-from fasttwin.continuous import continuous_sums
-from fasttwin.grid import node_policy, resolve_policy
+from fasttwin.engine.continuous import continuous_sums
 from fasttwin.kernels import layout as L
-from fasttwin.simulate import resolve_run
+from fasttwin.plan.grid import node_policy, resolve_policy
+from fasttwin.plan.run import resolve_run
 from tests.continuous_strategies import continuous_cases
 from tests.reference_continuous import simulate_continuous_node
 
@@ -156,7 +156,7 @@ def test_common_random_numbers():
 @pytest.mark.parametrize("rate, lost_sales", [(100.0, False), (250.0, True)])
 def test_many_blocks_and_regrown_buffers_match_reference(rate, lost_sales):
     """Blocks of 2 days (rate 100) and of 1 day whose ~250 customers overflow 256-slot buffers."""
-    from fasttwin.continuous import block_days
+    from fasttwin.engine.continuous import block_days
 
     model = ft.single_node(
         demand=ft.Poisson(rate),

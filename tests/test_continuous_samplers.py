@@ -6,8 +6,8 @@ from numba import njit
 from scipy import stats
 
 import fasttwin as ft
-from fasttwin.continuous import lower_batch, lower_lead_time
 from fasttwin.kernels.continuous import draw_lead_time, fill_block, lead_time_state
+from fasttwin.plan.continuous import lower_batch, lower_lead_time
 
 N = 100_000
 ALPHA = 1e-4  # fixed seeds make the tests deterministic; this only guards the choice

@@ -15,7 +15,7 @@ from scipy import stats
 
 import fasttwin as ft
 from fasttwin.kernels.demand import day_demand
-from fasttwin.lower import demand_plan
+from fasttwin.plan.lower import demand_plan
 
 N = 20_000
 DAYS = np.array([0, 2, 4, 5, 7, 11])

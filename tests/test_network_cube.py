@@ -5,8 +5,8 @@ import pytest
 import xarray as xr
 
 import fasttwin as ft
-from fasttwin.cli import main
-from fasttwin.variables import NODE_VARIABLES, SYSTEM_VARIABLES
+from fasttwin.cli.main import main
+from fasttwin.cube.variables import NODE_VARIABLES, SYSTEM_VARIABLES
 
 TWIN = ft.retail_twin()
 STORES = ["store_1", "store_2", "store_3"]

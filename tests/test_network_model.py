@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 
 import fasttwin as ft
-from fasttwin.model.toml_io import model_from_toml
+from fasttwin.model.toml_io import dumps, model_from_toml, model_to_dict
 from tests.strategies import network_cases
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,13 +58,16 @@ def test_retail_twin_has_the_numbers_of_the_design():
 
 def test_trace_round_trips_and_reads_csv_relative_to_the_toml(tmp_path):
     (tmp_path / "sales.csv").write_text("day,units,other\n2024-03-01,3,x\n2024-03-02,0,y\n")
-    toml = ft.single_node(demand=ft.Trace([1.0]), order_up_to=5).to_toml()
-    toml = toml.replace(
-        'dist = "trace"\nvalues = [1.0]',
-        'dist = "trace"\ncsv = "sales.csv"\n'
-        'column = "units"\ndate_column = "day"\nmode = "bootstrap"\nblock = 2',
-    )
-    (tmp_path / "m.toml").write_text(toml)
+    doc = model_to_dict(ft.single_node(demand=ft.Trace([1.0]), order_up_to=5))
+    doc["nodes"][0]["demand"] = {
+        "dist": "trace",
+        "csv": "sales.csv",
+        "column": "units",
+        "date_column": "day",
+        "mode": "bootstrap",
+        "block": 2,
+    }
+    (tmp_path / "m.toml").write_text(dumps(doc))
     model = ft.load_model(tmp_path / "m.toml")
     assert model.nodes[0].demand == ft.Trace([3, 0], mode="bootstrap", block=2)
     assert model_from_toml(model.to_toml()) == model

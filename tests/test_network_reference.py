@@ -5,12 +5,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import fasttwin as ft
-from fasttwin.grid import node_policy, resolve_policy
+from fasttwin.engine.network import network_sums
+from fasttwin.engine.single import single_node_sums
 from fasttwin.kernels import layout as L
 from fasttwin.kernels import network_layout as NL
-from fasttwin.lower_network import network_policy
-from fasttwin.simulate import resolve_run, single_node_sums
-from fasttwin.simulate_network import network_sums
+from fasttwin.plan.grid import node_policy, resolve_policy
+from fasttwin.plan.network import network_policy
+from fasttwin.plan.run import resolve_run
 from tests.reference_network import policy_points, simulate_network
 from tests.strategies import demands, lead_times, network_cases, single_node_cases
 

@@ -5,9 +5,10 @@ import pytest
 from hypothesis import given
 
 import fasttwin as ft
-from fasttwin.grid import node_policy, resolve_policy
+from fasttwin.engine.single import single_node_sums
 from fasttwin.kernels import layout as L
-from fasttwin.simulate import resolve_run, single_node_sums
+from fasttwin.plan.grid import node_policy, resolve_policy
+from fasttwin.plan.run import resolve_run
 from tests.reference import simulate_single_node
 from tests.strategies import single_node_cases
 

@@ -8,7 +8,7 @@ import pytest
 import fasttwin as ft
 from fasttwin.analysis import best_policy
 from fasttwin.analysis.report import open_cube, write_report
-from fasttwin.cli import main
+from fasttwin.cli.main import main
 
 MODEL = ft.single_node(
     demand=ft.Poisson(mean=10.0), lead_time=1, holding_cost=1.0, backorder_cost=9.0, order_cost=64.0

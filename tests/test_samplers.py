@@ -20,7 +20,7 @@ from fasttwin.kernels.samplers import (
     truncated_normal,
     uniform_int,
 )
-from fasttwin.lower import demand_plan, lead_time_plan
+from fasttwin.plan.lower import demand_plan, lead_time_plan
 
 N = 200_000
 ALPHA = 1e-4  # fixed seeds make the tests deterministic; this only guards the choice
@@ -314,7 +314,7 @@ def test_gamma_demand_mean_follows_path():
     [ft.UniformInt(1, 4), ft.Poisson(2.5), ft.Normal(3.0, 1.2), ft.Empirical((1, 5), (2, 1))],
 )
 def test_lead_time_tables(lead_time):
-    from fasttwin.lower import lead_time_pmf
+    from fasttwin.model.lead_times import lead_time_pmf
 
     plan = lead_time_plan(lead_time)
     x = _table(plan.cdf, plan.guide, N, 81)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import fasttwin as ft
-from fasttwin.lower import demand_plan
 from fasttwin.model.scenarios import Scenario
+from fasttwin.plan.lower import demand_plan
 
 MODEL = ft.single_node(
     demand=ft.Normal(50.0, 10.0, amplitude=0.2, period=30.0),

@@ -18,7 +18,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import fasttwin as ft
-from fasttwin.cli import main
+from fasttwin.cli.main import main
 from fasttwin.sweep import Spec
 from fasttwin.sweep.execute import run_sweep
 from fasttwin.sweep.plan import make_plan

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import fasttwin as ft
-from fasttwin.cli import main
+from fasttwin.cli.main import main
 from fasttwin.model.toml_io import tomllib
 from fasttwin.sweep.plan import block_shape, blocks, make_plan
 from fasttwin.sweep.spec import Spec, load_spec

@@ -5,10 +5,10 @@ import pytest
 from hypothesis import given, settings
 
 import fasttwin as ft
-from fasttwin.cube import variables_from_sums
-from fasttwin.grid import node_policy, resolve_policy
+from fasttwin.cube.build import variables_from_sums
 from fasttwin.kernels import layout as L
 from fasttwin.model.scenarios import Scenario
+from fasttwin.plan.grid import node_policy, resolve_policy
 from tests.strategies import single_node_cases
 
 

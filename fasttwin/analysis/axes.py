@@ -173,7 +173,7 @@ def point_index(ds, policy: Mapping) -> int:
 
 def label(ds, name: str) -> str:
     """``long_name [units]`` from the cube's attrs, else the variable registry, else the name."""
-    from fasttwin.variables import VARIABLES
+    from fasttwin.cube.variables import VARIABLES
 
     attrs = ds[name].attrs if name in ds.variables else {}
     reg = VARIABLES.get(name)
@@ -184,7 +184,7 @@ def label(ds, name: str) -> str:
 
 def is_ratio(ds, name: str) -> bool:
     """Whether a variable is a dimensionless ratio (units ``1``), like ``fill_rate``."""
-    from fasttwin.variables import VARIABLES
+    from fasttwin.cube.variables import VARIABLES
 
     units = ds[name].attrs.get("units") or getattr(VARIABLES.get(name), "units", None)
     return units == "1"

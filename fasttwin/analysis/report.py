@@ -147,7 +147,7 @@ def write_report(
 
 def _trace(ds, best, model, reps):
     """The daily paths of the recommended policy, or ``(None, reason)``."""
-    import fasttwin as ft
+    from fasttwin.engine.trace import trace as trace_model
     from fasttwin.model.network import Model
     from fasttwin.model.toml_io import model_from_toml, tomllib
 
@@ -180,7 +180,7 @@ def _trace(ds, best, model, reps):
         if scenario is None:
             return None, f"scenario {names[0]!r} is not described in the cube's run_toml."
     try:
-        trace = ft.trace(
+        trace = trace_model(
             model,
             policy,
             reps=min(reps, ds.sizes["rep"]),
@@ -246,7 +246,7 @@ def _interval(ds, name, e) -> str:
 
 
 def _units(ds, name) -> str:
-    from fasttwin.variables import VARIABLES
+    from fasttwin.cube.variables import VARIABLES
 
     units = ds[name].attrs.get("units") or getattr(VARIABLES.get(name), "units", "")
     return "" if units in ("", "1") else f" {units}"
@@ -268,7 +268,7 @@ def _policy_html(policy: dict) -> str:
 
 def _name(ds, var) -> str:
     """The variable's long name (``fill rate``), for sentences."""
-    from fasttwin.variables import VARIABLES
+    from fasttwin.cube.variables import VARIABLES
 
     reg = VARIABLES.get(var)
     return ds[var].attrs.get("long_name") or (reg.long_name if reg else var)
@@ -412,7 +412,7 @@ def _trajectory_help(trace) -> str:
 
 
 def _glossary(ds, best) -> str:
-    from fasttwin.variables import VARIABLES
+    from fasttwin.cube.variables import VARIABLES
 
     rows = []
     for name in (best.cost_variable, best.service_variable):

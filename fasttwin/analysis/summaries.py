@@ -49,7 +49,7 @@ def summarize(ds, variables: Sequence[str] | None = None, *, confidence: float =
     confidence = check_fraction("confidence", confidence, closed_top=False)
     grid_dims(ds)  # refuses stray dims early
     if variables is None:
-        from fasttwin.variables import VARIABLES
+        from fasttwin.cube.variables import VARIABLES
 
         # Registry order first (cost, its parts, ...), then the cube's own order.
         rank = {name: i for i, name in enumerate(VARIABLES)}

@@ -162,7 +162,7 @@ def lead_time_moments(lead_time: int | Distribution) -> tuple[float, float]:
         return float(lead_time), 0.0
     if isinstance(lead_time, Normal):
         return float(lead_time.mean), float(lead_time.std)
-    from fasttwin.lower import lead_time_pmf
+    from fasttwin.model.lead_times import lead_time_pmf
 
     pmf = lead_time_pmf(lead_time)
     days = np.arange(pmf.size)

@@ -2,7 +2,7 @@
 
 Time is real; day ``t`` is the interval ``[t, t + 1)``, and event times are
 integers on a grid of 2**-32 day (about 20 microseconds). For each replication
-(replications run one after another; :mod:`fasttwin.parallel` spreads
+(replications run one after another; :mod:`fasttwin.engine.threads` spreads
 blocks of them over threads) and each day, the day's customer arrivals are drawn
 once from that day's key, with prefix sums of their demand, and then every
 policy point runs through them (common random numbers). A point's own events

@@ -1,7 +1,7 @@
 """The one place where fasttwin's Numba settings live.
 
 Kernels are compiled serially with ``nogil`` and run on all cores by
-:mod:`fasttwin.parallel` (threads over replication blocks); ``error_model="numpy"``
+:mod:`fasttwin.engine.threads` (threads over replication blocks); ``error_model="numpy"``
 keeps divisions branch-free in hot loops. Caching is opt-in
 (``FASTTWIN_NUMBA_CACHE=1``) because ``cache=True`` with many processes
 writing the same cache directory has crashed workers (numba issues 4807, 10128).

@@ -1,7 +1,7 @@
 """Periodic-review network kernel: a forest of stock points (DESIGN.md section 1).
 
 One replication after another (callers run blocks of replications on threads,
-see :mod:`fasttwin.parallel`); inside it the day loop; inside each
+see :mod:`fasttwin.engine.threads`); inside it the day loop; inside each
 day the steps of DESIGN.md section 1, node by node, each a loop over policy
 points. Each day's demand, lead time and supplier answer are drawn once per
 node and shared by every policy point (common random numbers).
@@ -633,7 +633,7 @@ _KERNELS = []
 
 
 def network_kernel():
-    """The network kernel (serial; :mod:`fasttwin.parallel` runs it on all cores).
+    """The network kernel (serial; :mod:`fasttwin.engine.threads` runs it on all cores).
 
     Built on first use, so importing this module compiles nothing.
     """

@@ -1,7 +1,7 @@
 """Single-node periodic-review kernel (DESIGN.md section 1).
 
 One replication after another (callers run blocks of replications on
-several threads, see :mod:`fasttwin.parallel`); inside it the day loop, and inside
+several threads, see :mod:`fasttwin.engine.threads`); inside it the day loop, and inside
 each day the loop over policy points, so that each day's demand, lead time and
 supplier answer are drawn once and shared by every policy (common random
 numbers). Quantities are integers and the kernel returns integer sums over the

@@ -295,7 +295,7 @@ class Model:
 
     def to_toml(self) -> str:
         """TOML text of this model; :func:`fasttwin.load_model` reads it back equal."""
-        from fasttwin.model.toml_io import model_to_toml
+        from fasttwin.model.toml_text import model_to_toml
 
         return model_to_toml(self)
 

@@ -268,7 +268,7 @@ def _delay(model, target, days):
             "use a fixed, Uniform or whole-day lead time, or lead_time_disruption"
         )
     if isinstance(lt, Distribution):
-        from fasttwin.lower import lead_time_pmf
+        from fasttwin.model.lead_times import lead_time_pmf
 
         pmf = lead_time_pmf(lt)
         values = tuple(int(k) + days for k in range(pmf.size) if pmf[k] > 0)
@@ -288,7 +288,7 @@ def _lead_time_disruption(model, mean_factor, variance_factor, node):
 def _disrupt(model, target, mean_factor, variance_factor):
     lt = target.lead_time
     if model.review == "continuous":
-        from fasttwin.continuous import lead_time_moments
+        from fasttwin.model.lead_times import lead_time_moments
 
         mean, var = lead_time_moments(lt)
         new_mean, new_var = mean * mean_factor, var * variance_factor
@@ -298,7 +298,7 @@ def _disrupt(model, target, mean_factor, variance_factor):
             new = float(new_mean)
         return model.replace_node(target.name, lead_time=new)
     if isinstance(lt, Distribution):
-        from fasttwin.lower import lead_time_pmf
+        from fasttwin.model.lead_times import lead_time_pmf
 
         pmf = lead_time_pmf(lt)
         k = range(pmf.size)

@@ -1,113 +1,23 @@
-"""TOML text for models (and any nested dict of plain values).
-
-Reading uses the standard library's ``tomllib``; writing is a small emitter
-for the plain values our objects hold, so no extra dependency is needed.
-"""
+"""Read models from TOML (validated); writing lives in :mod:`fasttwin.model.toml_text`."""
 
 from __future__ import annotations
 
-import json
-import math
-import sys
 from dataclasses import fields
 from pathlib import Path
 
-from fasttwin.model.distributions import Distribution, distribution_from_dict
+from fasttwin.model.distributions import distribution_from_dict
 from fasttwin.model.network import Model, Node
+from fasttwin.model.toml_text import dumps, model_to_dict, model_to_toml, tomllib
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
-
-def dumps(doc: dict) -> str:
-    """TOML text for a dict of scalars, lists, tables and lists of tables.
-
-    Examples
-    --------
-    >>> print(dumps({"a": 1, "t": {"b": [1.5, "x"]}, "n": [{"c": True}]}), end="")
-    a = 1
-    <BLANKLINE>
-    [t]
-    b = [1.5, "x"]
-    <BLANKLINE>
-    [[n]]
-    c = true
-    """
-    lines: list[str] = []
-    _emit_table(doc, [], lines)
-    return "\n".join(lines).lstrip("\n") + "\n"
-
-
-def _is_table_list(value) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
-
-
-def _emit_table(table: dict, path: list[str], lines: list[str]) -> None:
-    for key, value in table.items():
-        if value is None or isinstance(value, dict) or _is_table_list(value):
-            continue
-        lines.append(f"{_key(key)} = {_value(value)}")
-    for key, value in table.items():
-        if isinstance(value, dict):
-            lines.append("")
-            lines.append(f"[{'.'.join(_key(k) for k in [*path, key])}]")
-            _emit_table(value, [*path, key], lines)
-    for key, value in table.items():
-        if _is_table_list(value):
-            for item in value:
-                lines.append("")
-                lines.append(f"[[{'.'.join(_key(k) for k in [*path, key])}]]")
-                _emit_table(item, [*path, key], lines)
-
-
-def _key(key: str) -> str:
-    if key and all(c.isalnum() or c in "_-" for c in key):
-        return key
-    return json.dumps(key, ensure_ascii=False)
-
-
-def _value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + "}"
-    raise TypeError(f"cannot write {value!r} as TOML")
-
-
-def model_to_dict(model: Model) -> dict:
-    """Plain-dict form of a model, as written to TOML."""
-    out = {"name": model.name, "review": model.review}
-    for key in ("periods", "warmup", "seed"):
-        if getattr(model, key) is not None:
-            out[key] = getattr(model, key)
-    out["nodes"] = [_node_to_dict(n) for n in model.nodes]
-    return out
-
-
-def _node_to_dict(node: Node) -> dict:
-    out = {}
-    for f in fields(node):
-        value = getattr(node, f.name)
-        if value is None or (
-            f.name != "name" and value == f.default and not isinstance(value, Distribution)
-        ):
-            continue
-        out[f.name] = value.to_dict() if isinstance(value, Distribution) else value
-    return out
+__all__ = [
+    "dumps",
+    "load_model",
+    "model_from_dict",
+    "model_from_toml",
+    "model_to_dict",
+    "model_to_toml",
+    "tomllib",
+]
 
 
 def model_from_dict(data: dict, where: str = "model", base=None) -> Model:
@@ -140,11 +50,6 @@ def model_from_dict(data: dict, where: str = "model", base=None) -> Model:
             raise ValueError(f"{label}.name is required")
         nodes.append(Node(**raw))
     return Model(nodes=tuple(nodes), **data)
-
-
-def model_to_toml(model: Model) -> str:
-    """TOML text of a model; :func:`load_model` reads it back to an equal model."""
-    return dumps(model_to_dict(model))
 
 
 def model_from_toml(text: str, base=None) -> Model:

@@ -102,7 +102,7 @@ def run_sweep(
     storage_options: dict | None = None,
 ) -> Summary:
     """Run (or resume) a sweep into ``store``; see :func:`fasttwin.sweep`."""
-    from fasttwin import __version__
+    from fasttwin._version import __version__
     from fasttwin.sweep import store as st
 
     t0 = time.perf_counter()
@@ -200,7 +200,7 @@ def _probe_everywhere(cl, spec: Spec, fingerprint: str):
 
 def _create(spec: Spec, plan: Plan, ref: StoreRef, identity: dict, schema, replace: bool) -> dict:
     """(Re)write the template from the probe's schema."""
-    from fasttwin.cube import provenance
+    from fasttwin.cube.build import provenance
     from fasttwin.model.toml_io import dumps
     from fasttwin.sweep import store as st
 
@@ -216,7 +216,7 @@ def _create(spec: Spec, plan: Plan, ref: StoreRef, identity: dict, schema, repla
 
 def probe(spec: Spec):
     """Simulate one valid point, one rep: the cube's variables, dims, dtypes and attrs."""
-    from fasttwin.simulate import simulate
+    from fasttwin.engine.simulate import simulate
     from fasttwin.sweep.store import schema_of
 
     at = np.unravel_index(spec.first_valid_point, spec.shape)
@@ -228,7 +228,7 @@ def probe(spec: Spec):
 
 def run_task(job: Job, task: Task) -> TaskResult:
     """Simulate one block for one scenario and write its region, then its flag."""
-    from fasttwin.simulate import simulate
+    from fasttwin.engine.simulate import simulate
     from fasttwin.sweep import store as st
 
     spec = job.spec
@@ -354,7 +354,7 @@ def _dashboard(cl) -> str:
 
 
 def _worker_version() -> str:
-    from fasttwin import __version__
+    from fasttwin._version import __version__
 
     return __version__
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fasttwin.grid import PolicyGrid, node_policy
+from fasttwin.plan.grid import PolicyGrid, node_policy
 
 
 @dataclass(frozen=True)

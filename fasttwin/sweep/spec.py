@@ -122,8 +122,8 @@ class Spec:
     _first_valid: int = field(init=False, repr=False, compare=False, default=0)
 
     def __post_init__(self):
-        from fasttwin.grid import resolve_policy
-        from fasttwin.simulate import resolve_run
+        from fasttwin.plan.grid import resolve_policy
+        from fasttwin.plan.run import resolve_run
 
         if not isinstance(self.model, Model):
             raise ValueError(f"model must be a fasttwin Model, got {self.model!r}")
@@ -246,7 +246,7 @@ class Spec:
 
     @property
     def policy_grid(self):
-        """The resolved :class:`fasttwin.grid.PolicyGrid`."""
+        """The resolved :class:`fasttwin.plan.grid.PolicyGrid`."""
         return self._policy_grid
 
     @property
@@ -298,7 +298,7 @@ class Spec:
         >>> spec.simulate()["cost"].dims
         ('reorder_point', 'rep')
         """
-        from fasttwin.simulate import simulate
+        from fasttwin.engine.simulate import simulate
 
         return simulate(self.model, self.policy(), parallel=parallel, **self.run_kwargs())
 

@@ -22,6 +22,7 @@ from fasttwin.model.distributions import (
     Trace,
     UniformInt,
 )
+from fasttwin.model.lead_times import lead_time_pmf
 
 # Tables longer than this fall back to rejection samplers (PTRS, gamma-Poisson).
 MAX_TABLE = 4096
@@ -216,41 +217,6 @@ class LeadTimePlan:
 
     def arrays(self) -> tuple:
         return (self.fixed, self.length, self.cdf, self.guide)
-
-
-def lead_time_pmf(lead_time: Distribution) -> np.ndarray:
-    """The pmf (on ``0..max``) of a lead-time distribution, in whole days.
-
-    Unbounded families are cut where the tail mass falls below 1e-12 and that
-    mass is lumped on the last day kept.
-    """
-    from scipy import stats
-
-    cut = 1e-12
-    if isinstance(lead_time, Poisson):
-        top = int(stats.poisson.isf(cut, lead_time.mean)) + 1 if lead_time.mean > 0 else 0
-        return stats.poisson.pmf(np.arange(top + 1), lead_time.mean) if top else np.ones(1)
-    if isinstance(lead_time, Normal):
-        mu, sd = lead_time.mean, lead_time.std
-        if sd == 0:
-            pmf = np.zeros(int(np.floor(max(mu, 0) + 0.5)) + 1)
-            pmf[-1] = 1.0
-            return pmf
-        top = max(int(np.ceil(mu + sd * stats.norm.isf(cut))), 0)
-        edges = np.arange(top + 1) + 0.5
-        cdf = stats.norm.cdf((edges - mu) / sd)
-        cdf[-1] = 1.0
-        return np.diff(np.concatenate([[0.0], cdf]))
-    if isinstance(lead_time, UniformInt):
-        pmf = np.zeros(lead_time.high + 1)
-        pmf[lead_time.low :] = 1.0
-        return pmf / pmf.sum()
-    if isinstance(lead_time, Empirical):
-        return lead_time.pmf()
-    raise ValueError(
-        f"lead_time: {type(lead_time).__name__} is not a lead-time distribution; "
-        "use an integer, UniformInt, Normal (rounded), Poisson or Empirical"
-    )
 
 
 def lead_time_plan(lead_time: int | Distribution) -> LeadTimePlan:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from fasttwin.cube.variables import NODE_VARIABLES, SYSTEM_VARIABLES, attrs_of
 from fasttwin.kernels import network_layout as NL
-from fasttwin.variables import NODE_VARIABLES, SYSTEM_VARIABLES, attrs_of
 
 
 def network_variables(sums, days: int, model) -> tuple[dict, dict]:
@@ -82,7 +82,7 @@ def build_network_dataset(grid, valid, parts, node_names, rep0: int, attrs: dict
     """
     import xarray as xr
 
-    from fasttwin.cube import build_dataset
+    from fasttwin.cube.build import build_dataset
 
     n_scen = len(parts)
     reps = parts[0][0]["cost"].shape[-1]

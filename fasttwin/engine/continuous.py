@@ -37,139 +37,20 @@ Semantics (DESIGN.md section 1 says only that this is a separate kernel):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
-from fasttwin.grid import PolicyGrid
-from fasttwin.model.distributions import (
-    Distribution,
-    Empirical,
-    Exponential,
-    Gamma,
-    Normal,
-    Uniform,
-    UniformInt,
-)
 from fasttwin.model.network import Model
-
-# Lead-time codes of fasttwin.kernels.continuous (repeated: this module imports no Numba).
-FIXED, UNIFORM, EXPONENTIAL, TRUNC_NORMAL, GAMMA, TABLE = range(6)
-
-
-@dataclass(frozen=True)
-class LeadTimeSpec:
-    """A lowered lead time: a sampler code, two parameters and a table (``TABLE`` only)."""
-
-    code: int
-    p1: float
-    p2: float
-    cdf: np.ndarray
-    guide: np.ndarray
-
-    def arrays(self) -> tuple:
-        return (self.code, self.p1, self.p2, self.cdf, self.guide)
-
-
-def lower_lead_time(lead_time: float | Distribution) -> LeadTimeSpec:
-    """Lower a continuous-review lead time (days, real-valued).
-
-    Examples
-    --------
-    >>> import fasttwin as ft
-    >>> lower_lead_time(2.5).code == FIXED, lower_lead_time(ft.Exponential(3.0)).p1
-    (True, 3.0)
-    >>> spec = lower_lead_time(ft.Gamma(mean=4.0, std=2.0))
-    >>> spec.code == GAMMA, spec.p1, spec.p2
-    (True, 4.0, 1.0)
-    """
-    from fasttwin.lower import lead_time_pmf, make_table
-
-    none = (np.ones(1), np.zeros(1, np.int64))
-    if not isinstance(lead_time, Distribution):
-        return LeadTimeSpec(FIXED, float(lead_time), 0.0, *none)
-    if isinstance(lead_time, Uniform):
-        if lead_time.low == lead_time.high:
-            return LeadTimeSpec(FIXED, float(lead_time.low), 0.0, *none)
-        return LeadTimeSpec(UNIFORM, float(lead_time.low), float(lead_time.high), *none)
-    if isinstance(lead_time, Exponential):
-        return LeadTimeSpec(EXPONENTIAL, float(lead_time.mean), 0.0, *none)
-    if isinstance(lead_time, Gamma):
-        shape = lead_time.shape
-        return LeadTimeSpec(GAMMA, float(shape), float(lead_time.mean / shape), *none)
-    if isinstance(lead_time, Normal):
-        if lead_time.std == 0:
-            return LeadTimeSpec(FIXED, float(max(lead_time.mean, 0.0)), 0.0, *none)
-        return LeadTimeSpec(TRUNC_NORMAL, float(lead_time.mean), float(lead_time.std), *none)
-    pmf = lead_time_pmf(lead_time)
-    support = np.flatnonzero(pmf > 0)
-    if support.size == 1:
-        return LeadTimeSpec(FIXED, float(support[0]), 0.0, *none)
-    table = make_table(pmf)
-    return LeadTimeSpec(TABLE, 0.0, 0.0, table.cdf, table.guide)
-
-
-def lead_time_moments(lead_time: float | Distribution) -> tuple[float, float]:
-    """Mean and variance (days, days^2) of a lead time as continuous review reads it.
-
-    A normal lead time is truncated at 0, so its mean exceeds ``Normal.mean``.
-
-    Examples
-    --------
-    >>> import fasttwin as ft
-    >>> lead_time_moments(ft.Uniform(1.0, 3.0))
-    (2.0, 0.3333333333333333)
-    >>> m, v = lead_time_moments(ft.Normal(0.0, 1.0))  # half-normal
-    >>> round(m, 4), round(v, 4)
-    (0.7979, 0.3634)
-    """
-    from fasttwin.lower import lead_time_pmf
-
-    if not isinstance(lead_time, Distribution):
-        return float(lead_time), 0.0
-    if isinstance(lead_time, Uniform):
-        return lead_time.base_mean, (lead_time.high - lead_time.low) ** 2 / 12.0
-    if isinstance(lead_time, Exponential):
-        return float(lead_time.mean), float(lead_time.mean) ** 2
-    if isinstance(lead_time, Gamma):
-        return float(lead_time.mean), float(lead_time.std) ** 2
-    if isinstance(lead_time, Normal):
-        from scipy import stats
-
-        if lead_time.std == 0:
-            return float(max(lead_time.mean, 0.0)), 0.0
-        a = -lead_time.mean / lead_time.std
-        mean, var = stats.truncnorm.stats(a, np.inf, lead_time.mean, lead_time.std, "mv")
-        return float(mean), float(var)
-    pmf = lead_time_pmf(lead_time)
-    k = np.arange(pmf.size)
-    mean = float(k @ pmf)
-    return mean, float(((k - mean) ** 2) @ pmf)
-
-
-def lower_batch(batch: Distribution | None) -> tuple[int, np.ndarray, np.ndarray]:
-    """``(length, cdf, guide)`` of the batch-size table; length 0 means unit demand."""
-    from fasttwin.lower import make_table
-
-    if batch is None:
-        return 0, np.ones(1), np.zeros(1, np.int64)
-    if isinstance(batch, UniformInt):
-        pmf = np.zeros(batch.high + 1)
-        pmf[batch.low :] = 1.0
-    elif isinstance(batch, Empirical):
-        pmf = batch.pmf()
-    else:  # Node validation admits nothing else
-        raise ValueError(f"batch: unsupported distribution {type(batch).__name__}")
-    table = make_table(pmf)
-    return int(table.cdf.size), table.cdf, table.guide
+from fasttwin.plan.continuous import lower_batch, lower_lead_time
+from fasttwin.plan.grid import PolicyGrid
 
 
 def continuous_sums(model: Model, pol, run, parallel: bool) -> np.ndarray:
     """Run the kernel on the valid points: float64 sums ``(N_SUMS, points, reps)``."""
+    from fasttwin.engine.threads import over_rep_blocks
     from fasttwin.kernels.continuous import continuous_single_kernel
     from fasttwin.kernels.layout import N_SUMS
-    from fasttwin.parallel import over_rep_blocks
-    from fasttwin.simulate import UNLIMITED
+    from fasttwin.plan.run import UNLIMITED
 
     node = model.nodes[0]
     rates = np.ascontiguousarray(node.demand.mean_path(run.periods), dtype=np.float64)
@@ -295,9 +176,9 @@ def simulate_continuous(model: Model, models, scenarios, grid: PolicyGrid, run, 
     >>> ds["cost"].dims, bool((ds["fill_rate"] <= 1).all())
     (('reorder_point', 'rep'), True)
     """
-    from fasttwin.cube import build_dataset, provenance
-    from fasttwin.simulate import one_node_parts
-    from fasttwin.variables import CONTINUOUS_DESCRIPTIONS
+    from fasttwin.cube.build import build_dataset, provenance
+    from fasttwin.cube.variables import CONTINUOUS_DESCRIPTIONS
+    from fasttwin.engine.single import one_node_parts
 
     _check_grid(grid)
     valid, values, names, spec = one_node_parts(

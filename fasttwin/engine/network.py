@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fasttwin.grid import PolicyGrid
-from fasttwin.lower_network import NetworkPolicy, network_plan, network_policy
 from fasttwin.model.network import Model
+from fasttwin.plan.grid import PolicyGrid
+from fasttwin.plan.network import NetworkPolicy, network_plan, network_policy
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,9 @@ class NetworkSums:
 
 def network_sums(model: Model, pol: NetworkPolicy, run, parallel: bool, plan=None) -> NetworkSums:
     """Run the network kernel for every point of ``pol`` (which must all be valid)."""
+    from fasttwin.engine.threads import over_rep_blocks
     from fasttwin.kernels import network_layout as NL
     from fasttwin.kernels.network import network_kernel
-    from fasttwin.parallel import over_rep_blocks
 
     plan = network_plan(model, run.periods) if plan is None else plan
     n_nodes, n_points = pol.reorder.shape
@@ -86,8 +86,8 @@ def network_sums(model: Model, pol: NetworkPolicy, run, parallel: bool, plan=Non
 
 def simulate_network(model, models, scenarios, grid: PolicyGrid, run, parallel: bool):
     """The cube of a model of several nodes (one model per scenario in ``models``)."""
-    from fasttwin.cube import provenance
-    from fasttwin.network_cube import build_network_dataset, network_variables
+    from fasttwin.cube.build import provenance
+    from fasttwin.cube.network import build_network_dataset, network_variables
 
     policies = [network_policy(m, grid) for m in models]
     valid = policies[0].valid

@@ -13,19 +13,19 @@ import sys
 #: name -> (module, one-line help)
 COMMANDS = {
     "simulate": (
-        "fasttwin.simulate_cli",
+        "fasttwin.cli.simulate",
         "simulate a model's policy grid in-process into a Zarr cube",
     ),
     "analytic": (
-        "fasttwin.analytic_cli",
+        "fasttwin.cli.analytic",
         "closed forms for a model: EOQ, newsvendor, safety stock, exact (s, S)",
     ),
     "report": (
-        "fasttwin.report_cli",
+        "fasttwin.cli.report",
         "write pictures, CSV tables and an index.html that recommends a policy",
     ),
     "sweep": (
-        "fasttwin.sweep.cli",
+        "fasttwin.cli.sweep",
         "run a sweep spec on Dask into a resumable Zarr cube",
     ),
 }

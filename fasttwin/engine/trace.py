@@ -45,7 +45,7 @@ def trace(
     Returns
     -------
     xarray.Dataset
-        Dims ``(rep, day)``; variables of :data:`fasttwin.variables.TRACE_VARIABLES`
+        Dims ``(rep, day)``; variables of :data:`fasttwin.cube.variables.TRACE_VARIABLES`
         (``on_hand``, ``backorders``, ``pipeline``, ``orders``, ``ordered``,
         ``demand``, ``lost_sales``, ``cost``, ...), each the day's amount or
         end-of-day level.
@@ -64,12 +64,12 @@ def trace(
     """
     import xarray as xr
 
-    from fasttwin.grid import node_policy, resolve_policy
+    from fasttwin.cube.variables import TRACE_VARIABLES
     from fasttwin.kernels.trace import N_TRACE, trace_single_kernel
-    from fasttwin.lower import demand_plan, lead_time_plan
     from fasttwin.model.scenarios import Scenario
-    from fasttwin.simulate import UNLIMITED, resolve_run
-    from fasttwin.variables import TRACE_VARIABLES
+    from fasttwin.plan.grid import node_policy, resolve_policy
+    from fasttwin.plan.lower import demand_plan, lead_time_plan
+    from fasttwin.plan.run import UNLIMITED, resolve_run
 
     if not isinstance(model, Model):
         raise ValueError(

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fasttwin.grid import PolicyGrid, node_policy
-from fasttwin.lower import demand_plan, lead_time_plan
 from fasttwin.model.network import Model
+from fasttwin.plan.grid import PolicyGrid, node_policy
+from fasttwin.plan.lower import demand_plan, lead_time_plan
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ import datetime as _dt
 
 import numpy as np
 
+from fasttwin.cube.variables import SYSTEM_VARIABLES, VALID, attrs_of
 from fasttwin.kernels import layout as L
-from fasttwin.variables import SYSTEM_VARIABLES, VALID, attrs_of
 
 RNG_SCHEME = (
     "SplitMix64 sequence per key; key (seed, stream, rep, node, day) hashed by chained "
@@ -76,7 +76,7 @@ def build_dataset(grid, valid: np.ndarray, values: dict, rep0: int, attrs: dict,
 
 def provenance(model, run: dict) -> dict:
     """Dataset attrs that say where a cube came from."""
-    from fasttwin import __version__
+    from fasttwin._version import __version__
     from fasttwin.model.toml_io import dumps
 
     return {

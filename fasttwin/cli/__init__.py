@@ -1,0 +1,1 @@
+"""The ``fasttwin`` command: one module per subcommand, dispatched by :mod:`fasttwin.cli.main`."""

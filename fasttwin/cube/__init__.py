@@ -1,0 +1,1 @@
+"""Cube: the registry of output variables and the labelled Datasets built from kernel sums."""
