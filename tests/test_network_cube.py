@@ -19,7 +19,7 @@ def cube():
 
 
 def test_layout_and_attrs(cube):
-    grid_dims = ("warehouse.reorder_point", "warehouse.order_up_to")
+    grid_dims = ("warehouse_reorder_point", "warehouse_order_up_to")
     assert cube["node"].values.tolist() == ["warehouse", *STORES]
     for name in SYSTEM_VARIABLES:
         assert cube[name].dims == (*grid_dims, "rep")
@@ -32,15 +32,15 @@ def test_layout_and_attrs(cube):
 
 def test_invalid_cells_are_nan(cube):
     assert cube["valid"].values.tolist() == [[True, True], [True, True], [False, False]]
-    bad = cube.sel({"warehouse.reorder_point": 3200})
+    bad = cube.sel({"warehouse_reorder_point": 3200})
     assert bad["cost"].isnull().all() and bad["node_cost"].isnull().all()
-    good = cube.sel({"warehouse.reorder_point": 1000})
+    good = cube.sel({"warehouse_reorder_point": 1000})
     assert good["cost"].notnull().all() and good["node_cost"].notnull().all()
 
 
 def test_system_totals(cube):
     """Costs and stock sum over nodes; demand-side variables count customers only."""
-    ok = cube.sel({"warehouse.reorder_point": [600, 1000]})
+    ok = cube.sel({"warehouse_reorder_point": [600, 1000]})
     for system, node in [
         ("cost", "node_cost"),
         ("holding_cost", "node_holding_cost"),
@@ -76,15 +76,15 @@ def test_system_totals(cube):
 
 def test_every_policy_sees_the_same_customer_demand(cube):
     demand = cube["node_demand"].sel(node=STORES).where(cube["valid"])
-    flat = demand.stack(point=("warehouse.reorder_point", "warehouse.order_up_to")).dropna(
+    flat = demand.stack(point=("warehouse_reorder_point", "warehouse_order_up_to")).dropna(
         "point", how="all"
     )
     assert (flat == flat.isel(point=0)).all()
     # ...while the warehouse policy changes what happens.
     assert flat.sizes["point"] == 4
     assert not np.array_equal(
-        cube["cost"].isel({"warehouse.reorder_point": 0}).values,
-        cube["cost"].isel({"warehouse.reorder_point": 1}).values,
+        cube["cost"].isel({"warehouse_reorder_point": 0}).values,
+        cube["cost"].isel({"warehouse_reorder_point": 1}).values,
     )
 
 
@@ -110,7 +110,7 @@ def test_the_retail_twin_is_the_clis_default_model(tmp_path, capsys):
     assert "wrote" in capsys.readouterr().out
     ds = xr.open_zarr(out, consolidated=False)
     assert ds["node"].values.tolist() == ["warehouse", *STORES]
-    assert ds["node_cost"].dims == ("warehouse.reorder_point", "node", "rep")
+    assert ds["node_cost"].dims == ("warehouse_reorder_point", "node", "rep")
     assert ds.attrs["model_toml"] == TWIN.to_toml()
     expected = ft.simulate(TWIN, {"warehouse.reorder_point": [800, 1000, 1200]}, reps=6, periods=40)
     np.testing.assert_array_equal(ds["node_cost"].values, expected["node_cost"].values)

@@ -287,8 +287,12 @@ def test_provenance_attrs(tmp_path, two):
         "baseline",
         "demand_surge",
     ]
-    assert {"rng", "created", "periods", "warmup"} <= set(attrs)
-    assert cube["cost"].attrs["units"] == "currency/day"
+    assert {"rng", "date_created", "periods", "warmup", "Conventions", "history"} <= set(attrs)
+    assert attrs["history"].endswith(f": sweep {SMALL.name}") and attrs["title"].startswith(
+        "fasttwin sweep"
+    )
+    assert cube["cost"].attrs["units"] == "d-1"
+    assert cube["reorder_point"].attrs["long_name"] == "reorder point (s or r)"
 
 
 def test_cli_on_a_given_scheduler(tmp_path, capsys, two, whole):

@@ -229,7 +229,7 @@ def test_retail_sweep_spec_fits_the_retail_twin():
     data = tomllib.loads((SWEEPS / "retail_sweep.toml").read_text())
     assert data["model"] == "retail_twin.toml"
     spec = Spec.from_dict({**data, "model": RETAIL_STAND_IN})
-    assert spec.dims == ("warehouse.reorder_point", "warehouse.order_up_to")
+    assert spec.dims == ("warehouse_reorder_point", "warehouse_order_up_to")
     assert spec.shape == (11, 10) and spec.reps >= 1000
     assert len(spec.scenario_names) == 8
     for sc in spec.scenarios:

@@ -172,14 +172,17 @@ def point_index(ds, policy: Mapping) -> int:
 
 
 def label(ds, name: str) -> str:
-    """``long_name [units]`` from the cube's attrs, else the variable registry, else the name."""
-    from fasttwin.cube.variables import VARIABLES
+    """``long_name [units]`` from the cube's attrs, else the variable registry, else the name.
+
+    Units are written in words (``d-1`` -> ``per day``) for readers of pictures.
+    """
+    from fasttwin.cube.variables import VARIABLES, display_units
 
     attrs = ds[name].attrs if name in ds.variables else {}
     reg = VARIABLES.get(name)
     long_name = attrs.get("long_name") or (reg.long_name if reg else name)
-    units = attrs.get("units") or (reg.units if reg else "")
-    return long_name if units in ("", "1") else f"{long_name} [{units}]"
+    units = display_units(attrs.get("units") or (reg.units if reg else ""))
+    return f"{long_name} [{units}]" if units else long_name
 
 
 def is_ratio(ds, name: str) -> bool:

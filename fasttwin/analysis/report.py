@@ -246,19 +246,23 @@ def _interval(ds, name, e) -> str:
 
 
 def _units(ds, name) -> str:
-    from fasttwin.cube.variables import VARIABLES
+    from fasttwin.cube.variables import VARIABLES, display_units
 
     units = ds[name].attrs.get("units") or getattr(VARIABLES.get(name), "units", "")
-    return "" if units in ("", "1") else f" {units}"
+    words = display_units(units)
+    return f" {words}" if words else ""
 
 
-def _policy_html(policy: dict) -> str:
+def _policy_html(ds, policy: dict) -> str:
     if not policy:
         return "<p>The cube holds a single policy.</p>"
     rows = []
     for k, v in policy.items():
-        param = k.rsplit(".", 1)[-1]
-        node = k.rsplit(".", 1)[0] if "." in k else ""
+        # Grid coordinates say which node and parameter they set; older cubes named
+        # network axes "<node>.<parameter>".
+        attrs = ds[k].attrs if k in ds.coords else {}
+        param = attrs.get("parameter", k.rsplit(".", 1)[-1])
+        node = attrs.get("node", k.rsplit(".", 1)[0] if "." in k else "")
         meaning = PARAMETER_HELP.get(param, "")
         if node and meaning:
             meaning = f"at {node}: {meaning}"
@@ -294,7 +298,7 @@ def _answer_html(ds, best) -> str:
     if not c.feasible:
         return (
             f'<div class="warning"><p><b>No policy in the simulated grid reaches a {_e(need)}'
-            f"{scope}.</b></p><p>The closest is:</p>{_policy_html(c.policy)}"
+            f"{scope}.</b></p><p>The closest is:</p>{_policy_html(ds, c.policy)}"
             f"<p>with {_e(service_name)} {_e(_interval(ds, service, c.service))}, short of the "
             f"target by {_e(_fmt(ds, service, c.shortfall))}, at {_e(cost_name)} "
             f"{_e(_interval(ds, cost, c.cost))}{_e(_units(ds, cost))}.</p>"
@@ -316,7 +320,7 @@ def _answer_html(ds, best) -> str:
     )
     return (
         f'<div class="answer"><p><b>Use this policy</b>: the cheapest of the {c.n_policies} '
-        f"simulated policies with a {_e(need)}{scope}.</p>{_policy_html(c.policy)}"
+        f"simulated policies with a {_e(need)}{scope}.</p>{_policy_html(ds, c.policy)}"
         f"<p>Expected {_e(cost_name)}: <b>{_e(_interval(ds, cost, c.cost))}</b>"
         f"{_e(_units(ds, cost))}"
         f"<br>Expected {_e(service_name)}: <b>{_e(_interval(ds, service, c.service))}</b>"
@@ -439,7 +443,7 @@ def _provenance(ds) -> str:
         ("scenarios", ", ".join(scenarios(ds) or []) or "none"),
         ("replications", ds.sizes["rep"]),
     ]
-    for key in ("periods", "warmup", "seed", "fasttwin_version", "created"):
+    for key in ("periods", "warmup", "seed", "fasttwin_version", "date_created"):
         if key in a:
             items.append((key, a[key]))
     rows = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in items)

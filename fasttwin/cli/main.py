@@ -31,9 +31,31 @@ COMMANDS = {
 }
 
 
+DESCRIPTION = """Fast Monte Carlo digital twins of inventory networks: simulate policy grids,
+sweep them on Dask into Zarr cubes, and report the cheapest policy that meets a
+service target."""
+
+EPILOG = """examples:
+  fasttwin sweep sweeps/retail_sweep.toml --out out/retail.zarr
+  fasttwin report out/retail.zarr --out out/report
+  fasttwin simulate sweeps/single_node.toml --grid reorder_point=30:80:5 --out sn.zarr
+
+'fasttwin COMMAND --help' describes each command."""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="fasttwin", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    from fasttwin._version import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="fasttwin",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"fasttwin {__version__}", help="print the version"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         importlib.import_module(module).add_arguments(p)

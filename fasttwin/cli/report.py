@@ -13,9 +13,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--target", type=float, default=0.98, help="service target in (0, 1] (default 0.98)"
     )
     parser.add_argument(
-        "--service", default="fill_rate", help="service variable (default fill_rate)"
+        "--service",
+        default="fill_rate",
+        help="service variable the target applies to: fill_rate (default), ready_rate or "
+        "cycle_service",
     )
-    parser.add_argument("--cost", default="cost", help="cost variable (default cost)")
+    parser.add_argument(
+        "--cost",
+        default="cost",
+        help="cost variable to minimise: cost (default), or one of its parts such as holding_cost",
+    )
     parser.add_argument(
         "--rule",
         choices=("mean", "confident"),

@@ -52,16 +52,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="KEY=VALUES",
-        help="policy axis or fixed value, e.g. reorder_point=30:80:5",
+        help="a policy axis or a fixed value (repeatable): KEY=START:STOP[:STEP] (STOP is "
+        "excluded, as in Python's range), KEY=A,B,C, or KEY=VALUE; KEY is a parameter "
+        "(reorder_point, order_up_to, order_quantity, review_period), prefixed NODE. in a "
+        "network, e.g. reorder_point=30:80:5 or warehouse.order_up_to=2000,3000",
     )
     parser.add_argument(
-        "--scenario", action="append", default=None, help="scenario name (repeatable)"
+        "--scenario",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="add a scenario (repeatable): baseline, demand_spike, strong_seasonality, "
+        "supplier_delay, high_variability, demand_surge, lead_time_disruption, "
+        "unreliable_supplier, or several joined by '+'",
     )
-    parser.add_argument("--reps", type=int, default=1000)
-    parser.add_argument("--periods", type=int, default=None)
-    parser.add_argument("--warmup", type=int, default=None)
-    parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--out", type=Path, required=True, help="Zarr store to write")
+    parser.add_argument(
+        "--reps", type=int, default=1000, help="Monte Carlo replications (default 1000)"
+    )
+    parser.add_argument(
+        "--periods", type=int, default=None, help="days simulated (default: the model's, else 365)"
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=None,
+        help="leading days left out of the means (default: the model's, else 0)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=None, help="random seed (default: the model's, else 0)"
+    )
+    parser.add_argument(
+        "--out", type=Path, required=True, help="Zarr store to write (must not exist)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,7 +6,13 @@ import datetime as _dt
 
 import numpy as np
 
-from fasttwin.cube.variables import SYSTEM_VARIABLES, VALID, attrs_of
+from fasttwin.cube.variables import (
+    COORDINATE_ATTRS,
+    SYSTEM_VARIABLES,
+    VALID,
+    attrs_of,
+    grid_coordinate_attrs,
+)
 from fasttwin.kernels import layout as L
 
 RNG_SCHEME = (
@@ -66,20 +72,52 @@ def build_dataset(grid, valid: np.ndarray, values: dict, rep0: int, attrs: dict,
         full = full.transpose(1, 0, 2).reshape(*grid.shape, *((n_scen,) if scenarios else ()), reps)
         data_vars[name] = (dims, full, attrs_of(name))
     data_vars[VALID.name] = (grid.dims, valid.reshape(grid.shape), attrs_of(VALID.name))
-    coords = {**grid.coords(), "rep": np.arange(rep0, rep0 + reps, dtype=np.int64)}
+    coords = {**grid_coords(grid), "rep": rep_coord(rep0, reps)}
     if scenarios is not None:
         # Object strings: Zarr v3 stores them as variable-length UTF-8, a stable
         # encoding (fixed-width unicode raises UnstableSpecificationWarning).
-        coords["scenario"] = np.array([str(s) for s in scenarios], dtype=object)
+        names = np.array([str(s) for s in scenarios], dtype=object)
+        coords["scenario"] = ("scenario", names, COORDINATE_ATTRS["scenario"])
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
 
-def provenance(model, run: dict) -> dict:
-    """Dataset attrs that say where a cube came from."""
+def grid_coords(grid) -> dict:
+    """``{dim: (dims, values, attrs)}`` of a grid's axes, with CF ``long_name`` and ``units``."""
+    out = {}
+    for axis in grid.axes:
+        node = None if axis.name == axis.param else axis.node
+        values = np.asarray(axis.values, dtype=np.int64)
+        out[axis.name] = ((axis.name,), values, grid_coordinate_attrs(node, axis.param))
+    return out
+
+
+def rep_coord(rep0: int, reps: int) -> tuple:
+    """The ``rep`` coordinate: replication labels ``rep0 .. rep0 + reps - 1``."""
+    return ("rep", np.arange(rep0, rep0 + reps, dtype=np.int64), COORDINATE_ATTRS["rep"])
+
+
+def provenance(model, run: dict, action: str = "simulate") -> dict:
+    """Dataset attrs that say where a cube came from (CF and ACDD global attributes too).
+
+    ``action`` names what made the cube (``simulate``, ``sweep SPEC``, ...) for
+    the CF ``history`` line.
+    """
     from fasttwin._version import __version__
     from fasttwin.model.toml_io import dumps
 
+    now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    name = model.name or "model"
     return {
+        "Conventions": "CF-1.11, ACDD-1.3",
+        "title": f"fasttwin Monte Carlo cube of {name}",
+        "summary": (
+            f"{run['reps']} replications of {run['periods']} simulated days (the first "
+            f"{run['warmup']} are warm-up) of inventory model {name!r} for every policy of a "
+            "grid; each variable is a mean per measured day or a ratio."
+        ),
+        "source": f"fasttwin {__version__} (Numba kernels)",
+        "history": f"{now} fasttwin {__version__}: {action}",
+        "date_created": now,
         "fasttwin_version": __version__,
         "model_toml": model.to_toml(),
         "run_toml": dumps(run),
@@ -87,5 +125,4 @@ def provenance(model, run: dict) -> dict:
         "periods": run["periods"],
         "warmup": run["warmup"],
         "rng": RNG_SCHEME,
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }

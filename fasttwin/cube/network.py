@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fasttwin.cube.variables import NODE_VARIABLES, SYSTEM_VARIABLES, attrs_of
+from fasttwin.cube.variables import COORDINATE_ATTRS, NODE_VARIABLES, SYSTEM_VARIABLES, attrs_of
 from fasttwin.kernels import network_layout as NL
 
 
@@ -108,4 +108,5 @@ def build_network_dataset(grid, valid, parts, node_names, rep0: int, attrs: dict
         )
         ds[name] = xr.Variable(dims, full, attrs_of(name))
     # Object (variable-length) strings: Zarr v3 has no stable fixed-width string type.
-    return ds.assign_coords(node=np.asarray(node_names, dtype=object))
+    names = np.asarray(node_names, dtype=object)
+    return ds.assign_coords(node=("node", names, COORDINATE_ATTRS["node"]))

@@ -2,6 +2,11 @@
 
 The Dataset builders take names from here, check every variable they write
 against it, and copy ``units``, ``long_name`` and ``description`` into attrs.
+
+Units are UDUNITS strings, as CF asks: counts of stock units and orders are
+dimensionless (``"1"``), rates per simulated day are ``"d-1"``, so a cost per
+day in the model's currency is ``"d-1"`` too (UDUNITS knows no currency; the
+long name says "cost"). :func:`display_units` turns them into plain words.
 """
 
 from __future__ import annotations
@@ -20,57 +25,57 @@ class Variable:
 _SYSTEM = [
     Variable(
         "cost",
-        "currency/day",
+        "d-1",
         "total cost",
         "Mean cost per measured day: holding + shortage + ordering + overflow.",
     ),
     Variable(
         "holding_cost",
-        "currency/day",
+        "d-1",
         "holding cost",
         "holding_cost x end-of-day units on hand, per measured day.",
     ),
     Variable(
         "shortage_cost",
-        "currency/day",
+        "d-1",
         "shortage cost",
         "backorder_cost x end-of-day customer backorders + lost_sale_cost x units lost, "
         "per measured day.",
     ),
     Variable(
         "ordering_cost",
-        "currency/day",
+        "d-1",
         "ordering cost",
         "order_cost per order placed (rejected orders included) + unit_cost x units "
         "accepted by the supplier, per measured day.",
     ),
     Variable(
         "overflow_cost",
-        "currency/day",
+        "d-1",
         "overflow cost",
         "overflow_cost x end-of-day units on hand above capacity, per measured day.",
     ),
-    Variable("demand", "units/day", "customer demand", "Customer demand per measured day."),
+    Variable("demand", "d-1", "customer demand", "Customer demand per measured day."),
     Variable(
         "sales",
-        "units/day",
+        "d-1",
         "units shipped to customers",
         "Units shipped to customers per measured day, backorders filled included; "
         "demand = sales + lost_sales + change in backorders.",
     ),
-    Variable("lost_sales", "units/day", "lost sales", "Units of demand lost per measured day."),
-    Variable("backorders", "units", "customer backorders", "Mean end-of-day customer backorders."),
-    Variable("on_hand", "units", "on-hand stock", "Mean end-of-day units on hand."),
+    Variable("lost_sales", "d-1", "lost sales", "Units of demand lost per measured day."),
+    Variable("backorders", "1", "customer backorders", "Mean end-of-day customer backorders."),
+    Variable("on_hand", "1", "on-hand stock", "Mean end-of-day units on hand."),
     Variable(
         "orders",
-        "orders/day",
+        "d-1",
         "orders placed",
         "Orders placed per measured day (rejected orders included; in a network, summed "
         "over nodes).",
     ),
     Variable(
         "ordered",
-        "units/day",
+        "d-1",
         "units ordered",
         "Units ordered and accepted by the supplier per measured day (in a network, "
         "summed over nodes: orders to parent nodes included).",
@@ -116,91 +121,91 @@ SYSTEM_VARIABLES: dict[str, Variable] = {v.name: v for v in _SYSTEM}
 _NODE = [
     Variable(
         "node_cost",
-        "currency/day",
+        "d-1",
         "node total cost",
         "The node's holding + shortage + ordering + overflow cost per measured day.",
     ),
     Variable(
         "node_holding_cost",
-        "currency/day",
+        "d-1",
         "node holding cost",
         "holding_cost x the node's end-of-day units on hand, per measured day.",
     ),
     Variable(
         "node_shortage_cost",
-        "currency/day",
+        "d-1",
         "node shortage cost",
         "backorder_cost x end-of-day customer backorders + lost_sale_cost x units lost, "
         "per measured day (demand nodes only).",
     ),
     Variable(
         "node_ordering_cost",
-        "currency/day",
+        "d-1",
         "node ordering cost",
         "order_cost per order the node placed + unit_cost x units ordered (from its parent, "
         "or accepted by the supplier), per measured day.",
     ),
     Variable(
         "node_overflow_cost",
-        "currency/day",
+        "d-1",
         "node overflow cost",
         "overflow_cost x the node's share of its location's overflow, per measured day.",
     ),
     Variable(
         "node_demand",
-        "units/day",
+        "d-1",
         "units requested from the node",
         "Customer demand at a demand node; the orders of its child nodes at a parent; "
         "per measured day.",
     ),
     Variable(
         "node_sales",
-        "units/day",
+        "d-1",
         "units shipped by the node",
         "Units shipped to customers or child nodes per measured day, backorders filled "
         "included; node_demand = node_sales + node_lost_sales + change in node backorders.",
     ),
     Variable(
         "node_lost_sales",
-        "units/day",
+        "d-1",
         "node lost sales",
         "Customer units lost at the node per measured day.",
     ),
     Variable(
         "node_backorders",
-        "units",
+        "1",
         "units owed by the node",
         "Mean end-of-day units the node owes: to customers at a demand node, to its child "
         "nodes at a parent.",
     ),
-    Variable("node_on_hand", "units", "node on-hand stock", "Mean end-of-day units on hand."),
+    Variable("node_on_hand", "1", "node on-hand stock", "Mean end-of-day units on hand."),
     Variable(
         "node_pipeline",
-        "units",
+        "1",
         "units on order",
         "Mean end-of-day units in transit to the node or owed to it by its parent.",
     ),
     Variable(
         "node_received",
-        "units/day",
+        "d-1",
         "units received",
         "Units that arrived at the node per measured day.",
     ),
     Variable(
         "node_orders",
-        "orders/day",
+        "d-1",
         "orders placed by the node",
         "Orders the node placed per measured day (rejected orders included).",
     ),
     Variable(
         "node_ordered",
-        "units/day",
+        "d-1",
         "units ordered by the node",
         "Units ordered from the parent, or accepted by the supplier, per measured day.",
     ),
     Variable(
         "node_overflow",
-        "units",
+        "1",
         "node share of overflow",
         "Mean end-of-day units on hand at the node's location above its capacity, shared "
         "among the location's nodes in proportion to their units on hand.",
@@ -241,43 +246,39 @@ def attrs_of(name: str) -> dict:
     Examples
     --------
     >>> attrs_of("cost")["units"]
-    'currency/day'
+    'd-1'
     """
     var = VARIABLES[name]
     return {"units": var.units, "long_name": var.long_name, "description": var.description}
 
 
 _TRACE = [
-    Variable("demand", "units", "customer demand", "Customer demand of the day."),
+    Variable("demand", "1", "customer demand", "Customer demand of the day."),
     Variable(
         "arrivals",
-        "units",
+        "1",
         "arrivals",
         "Units that arrived from the supplier on the day (with a zero lead time, the "
         "day's own order).",
     ),
-    Variable(
-        "orders", "orders", "orders placed", "Orders placed on the day (rejected ones included)."
-    ),
-    Variable("ordered", "units", "units ordered", "Units ordered and accepted by the supplier."),
-    Variable("rejected", "orders", "orders rejected", "Orders the supplier rejected on the day."),
-    Variable("filled", "units", "demand served from stock", "Demand served from stock that day."),
-    Variable("lost_sales", "units", "lost sales", "Units of demand lost on the day."),
-    Variable("on_hand", "units", "on-hand stock", "End-of-day units on hand."),
-    Variable("backorders", "units", "customer backorders", "End-of-day customer backorders."),
-    Variable("pipeline", "units", "in transit", "End-of-day units ordered but not yet arrived."),
+    Variable("orders", "1", "orders placed", "Orders placed on the day (rejected ones included)."),
+    Variable("ordered", "1", "units ordered", "Units ordered and accepted by the supplier."),
+    Variable("rejected", "1", "orders rejected", "Orders the supplier rejected on the day."),
+    Variable("filled", "1", "demand served from stock", "Demand served from stock that day."),
+    Variable("lost_sales", "1", "lost sales", "Units of demand lost on the day."),
+    Variable("on_hand", "1", "on-hand stock", "End-of-day units on hand."),
+    Variable("backorders", "1", "customer backorders", "End-of-day customer backorders."),
+    Variable("pipeline", "1", "in transit", "End-of-day units ordered but not yet arrived."),
     Variable(
         "inventory_position",
-        "units",
+        "1",
         "inventory position",
         "End-of-day on hand + in transit - backorders.",
     ),
-    Variable(
-        "overflow", "units", "units above capacity", "End-of-day units on hand above capacity."
-    ),
+    Variable("overflow", "1", "units above capacity", "End-of-day units on hand above capacity."),
     Variable(
         "cost",
-        "currency",
+        "1",
         "cost of the day",
         "Holding + shortage + ordering + overflow cost of the day.",
     ),
@@ -285,3 +286,56 @@ _TRACE = [
 
 #: Daily-path variables of :func:`fasttwin.trace`, dims (rep, day).
 TRACE_VARIABLES: dict[str, Variable] = {v.name: v for v in _TRACE}
+
+
+#: How reports write UDUNITS strings in sentences.
+_DISPLAY_UNITS = {"1": "", "d-1": "per day", "d": "days"}
+
+
+def display_units(units: str) -> str:
+    """Plain words for a UDUNITS string (``"d-1"`` -> ``"per day"``; ``"1"`` -> ``""``).
+
+    Examples
+    --------
+    >>> display_units("d-1"), display_units("1"), display_units("kg")
+    ('per day', '', 'kg')
+    """
+    return _DISPLAY_UNITS.get(units, units)
+
+
+#: What each policy parameter is, for the long names of grid coordinates.
+PARAMETER_NAMES = {
+    "reorder_point": "reorder point (s or r)",
+    "order_up_to": "order-up-to level (S)",
+    "order_quantity": "order quantity (Q)",
+    "review_period": "review period (R)",
+}
+
+
+def grid_coordinate_attrs(node: str | None, param: str) -> dict:
+    """CF attrs of a grid axis: ``long_name``, ``units`` and the node and parameter it sets.
+
+    Examples
+    --------
+    >>> grid_coordinate_attrs("warehouse", "reorder_point")["long_name"]
+    'warehouse reorder point (s or r)'
+    >>> grid_coordinate_attrs(None, "review_period")["units"]
+    'd'
+    """
+    units = "d" if param == "review_period" else "1"
+    name = PARAMETER_NAMES[param]
+    attrs = {"long_name": name if node is None else f"{node} {name}", "units": units}
+    attrs["parameter"] = param
+    if node is not None:
+        attrs["node"] = node
+    return attrs
+
+
+#: CF attrs of the other coordinates of cubes and traces.
+COORDINATE_ATTRS = {
+    "rep": {"long_name": "replication", "units": "1"},
+    "scenario": {"long_name": "scenario"},
+    "node": {"long_name": "stock point"},
+    "day": {"long_name": "simulated day", "units": "d"},
+    "measured": {"long_name": "day counted in the cube's means (after the warm-up)"},
+}

@@ -74,7 +74,7 @@ def simulate(
     >>> twin = ft.retail_twin()
     >>> ds3 = ft.simulate(twin, {"warehouse.reorder_point": [800, 1000]}, reps=4)
     >>> ds3["node_cost"].dims, ds3["node"].values.tolist()
-    (('warehouse.reorder_point', 'node', 'rep'), ['warehouse', 'store_1', 'store_2', 'store_3'])
+    (('warehouse_reorder_point', 'node', 'rep'), ['warehouse', 'store_1', 'store_2', 'store_3'])
     """
     from fasttwin.model.scenarios import resolve_scenarios
 

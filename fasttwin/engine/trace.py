@@ -64,7 +64,8 @@ def trace(
     """
     import xarray as xr
 
-    from fasttwin.cube.variables import TRACE_VARIABLES
+    from fasttwin.cube.build import rep_coord
+    from fasttwin.cube.variables import COORDINATE_ATTRS, TRACE_VARIABLES
     from fasttwin.kernels.trace import N_TRACE, trace_single_kernel
     from fasttwin.model.scenarios import Scenario
     from fasttwin.plan.grid import node_policy, resolve_policy
@@ -122,9 +123,9 @@ def trace(
         data_vars[name] = (dims, arr, attrs)
     days = np.arange(run.periods, dtype=np.int64)
     coords = {
-        "rep": np.arange(run.rep0, run.rep0 + run.reps, dtype=np.int64),
-        "day": days,
-        "measured": ("day", days >= run.warmup),
+        "rep": rep_coord(run.rep0, run.reps),
+        "day": ("day", days, COORDINATE_ATTRS["day"]),
+        "measured": ("day", days >= run.warmup, COORDINATE_ATTRS["measured"]),
     }
     policy_attrs = {k: v for _, k, v in grid.fixed}
     attrs = {

@@ -1,9 +1,15 @@
 """Policy grids: which parameters vary, and each node's policy at every grid point.
 
-Keys are ``"<node>.<parameter>"``; in a one-node model the prefix may be left
-out. A sequence value is an axis (a dimension of the cube, even of length 1);
-a scalar fixes the parameter. Axes keep the order of the mapping; the grid is
-their Cartesian product, flattened in C order.
+Keys are ``"<node>.<parameter>"`` (or the cube's dim name ``"<node>_<parameter>"``);
+in a one-node model the prefix may be left out. A sequence value is an axis (a
+dimension of the cube, even of length 1); a scalar fixes the parameter. Axes keep
+the order of the mapping; the grid is their Cartesian product, flattened in C order.
+
+The cube names a network's axis ``"<node>_<parameter>"`` (``warehouse_reorder_point``),
+a valid Python identifier whenever the node's name is one, so that keyword
+selection works: ``ds.sel(warehouse_reorder_point=800)``, ``ds.plot(x=...)``. The
+name cannot be ambiguous: no parameter name ends with ``_`` + another parameter
+name, and node names hold no ``.``. One-node cubes name axes by the bare parameter.
 """
 
 from __future__ import annotations
@@ -63,7 +69,7 @@ class PolicyGrid:
         return {a.name: np.asarray(a.values, dtype=np.int64) for a in self.axes}
 
     def as_dict(self) -> dict:
-        """The grid as a plain mapping (for provenance and TOML)."""
+        """The grid as a plain mapping (for provenance and TOML); ``resolve_policy`` reads it."""
         out: dict = {a.name: list(a.values) for a in self.axes}
         for node, param, value in self.fixed:
             out[f"{node}.{param}"] = value
@@ -114,7 +120,7 @@ def resolve_policy(model: Model, policy: Mapping | None) -> PolicyGrid:
         if (node, param) in seen:
             raise ValueError(f"policy key {key!r} sets {node}.{param} a second time")
         seen.add((node, param))
-        label = param if single else f"{node}.{param}"
+        label = dim_name(node, param, single)
         low = _SCALAR_LOWS[param]
         if _is_sequence(value):
             values = tuple(_check_int(f"policy[{key!r}]", v, low) for v in value)
@@ -128,10 +134,29 @@ def resolve_policy(model: Model, policy: Mapping | None) -> PolicyGrid:
     return PolicyGrid(tuple(axes), tuple(fixed))
 
 
+def dim_name(node: str, param: str, single: bool) -> str:
+    """The cube's name of the axis that sets ``param`` at ``node``.
+
+    Examples
+    --------
+    >>> dim_name("warehouse", "reorder_point", single=False)
+    'warehouse_reorder_point'
+    >>> dim_name("shop", "order_up_to", single=True)
+    'order_up_to'
+    """
+    return param if single else f"{node}_{param}"
+
+
 def _parse_key(key, names, single) -> tuple[str, str]:
     allowed = ", ".join(POLICY_PARAMETERS)
     if not isinstance(key, str):
         raise ValueError(f"policy keys must be strings, got {key!r}")
+    if "." not in key and not (single and key in POLICY_PARAMETERS):
+        # The cube's own dim name, "<node>_<parameter>" (runs and reports pass it back).
+        for param in POLICY_PARAMETERS:
+            node = key[: -len(param) - 1]
+            if key.endswith("_" + param) and node in names:
+                return node, param
     if "." in key:
         node, param = key.split(".", 1)
         if node not in names:
@@ -142,7 +167,8 @@ def _parse_key(key, names, single) -> tuple[str, str]:
         node, param = names[0], key
     else:
         raise ValueError(
-            f"policy key {key!r} needs a node prefix in a network, e.g. '{names[0]}.{key}'"
+            f"policy key {key!r} needs a node prefix in a network, e.g. '{names[0]}.{key}' "
+            f"(or '{names[0]}_{key}')"
         )
     if param not in POLICY_PARAMETERS:
         hint = f" (optionally prefixed '{names[0]}.')" if single else ""

@@ -208,7 +208,12 @@ def _create(spec: Spec, plan: Plan, ref: StoreRef, identity: dict, schema, repla
     run = {**run, "rep0": 0, "policy": spec.policy_grid.as_dict()}
     if spec.scenarios is not None:
         run["scenarios"] = [sc.to_dict() for sc in spec.scenarios]
-    attrs = {**schema.attrs, **provenance(spec.model, run), "sweep_toml": dumps(identity["sweep"])}
+    attrs = {
+        **schema.attrs,
+        **provenance(spec.model, run, f"sweep {spec.name}"),
+        "title": f"fasttwin sweep {spec.name} of {spec.model.name or 'model'}",
+        "sweep_toml": dumps(identity["sweep"]),
+    }
     if replace:
         st.remove(ref)
     return st.write_template(ref, spec, plan, schema, attrs)

@@ -204,8 +204,9 @@ def write_template(ref: StoreRef, spec, plan, schema: Schema, attrs: dict) -> di
 
     sizes = {**dict(zip(plan.dims, plan.shape, strict=True)), **schema.sizes, "rep": spec.reps}
     grid_chunks = dict(zip(plan.dims, plan.chunks, strict=True))
-    coords = {name: (name, values) for name, values in spec.policy_grid.coords().items()}
-    coords["rep"] = ("rep", np.arange(spec.reps, dtype=np.int64))
+    from fasttwin.cube.build import grid_coords, rep_coord
+
+    coords = {**grid_coords(spec.policy_grid), "rep": rep_coord(0, spec.reps)}
     for name, dims, values, cattrs in schema.coords:
         coords[name] = (dims, values, cattrs)
     xr.Dataset(coords=coords, attrs=attrs).to_zarr(
