@@ -60,6 +60,10 @@ class Family:
         """Daily draws with daily means ``mu``, as the twin makes them."""
         raise NotImplementedError
 
+    def expected(self, mu, spread) -> np.ndarray:
+        """Expected daily demand at daily means ``mu`` (rounding aside)."""
+        return mu
+
     def spread_start(self, y, m, n) -> float:
         """A moment estimate of the spread parameter, to start the likelihood search."""
         raise NotImplementedError
@@ -166,6 +170,13 @@ class NormalFamily(Family):
 
     def draw(self, rng, mu, spread):
         return np.rint(np.maximum(rng.normal(mu, spread), 0.0))
+
+    def expected(self, mu, spread):
+        """``E[max(0, X)]``: above ``mu`` when the mean is within a few ``std`` of 0."""
+        from scipy import special
+
+        z = mu / spread
+        return mu * special.ndtr(z) + spread * np.exp(-0.5 * z**2) / math.sqrt(2.0 * math.pi)
 
     def spread_start(self, y, m, n):
         return max(math.sqrt(float(np.sum((y - m) ** 2)) / float(np.sum(n))), 0.5)

@@ -38,7 +38,8 @@ from fasttwin.demand.predict import (
     STATUS_LEVEL,
     Bootstrap,
     Status,
-    period_quantiles,
+    interval,
+    period_draws,
     status,
 )
 from fasttwin.demand.structure import choose_structure
@@ -140,15 +141,17 @@ class DemandFit:
         """Forecast of the next ``horizon`` periods: mean and a central ``level`` interval.
 
         ``horizon`` counts periods of the history (default: 91 days' worth).
-        The band holds the demand the fitted twin draws, fit uncertainty
-        included (:mod:`~fasttwin.demand.predict`).
+        The mean is the fitted twin's expected demand; the interval holds
+        ``level`` of the demand it draws, fit uncertainty included
+        (:mod:`~fasttwin.demand.predict`), estimated from ``samples`` draws.
 
         Returns
         -------
         xarray.Dataset
             ``mean``, ``lower``, ``upper`` over dim ``date`` (first day of
             each period; ``period`` numbers when the history has no dates),
-            coordinate ``days``.
+            coordinate ``days``; attributes ``total_mean``, ``total_lower``,
+            ``total_upper``: the horizon's total and its interval.
         """
         import xarray as xr
 
@@ -166,34 +169,51 @@ class DemandFit:
             n = np.full(horizon, int(self.days[-1]))
             coord = ("period", index)
         if self.family == "none":
-            mean = low = high = np.zeros(horizon)
+            draws = np.zeros((1, horizon))
         else:
-            mean, low, high = period_quantiles(
-                self.model, self.series.days, n, level, samples, self.rng(1)
-            )
+            draws = period_draws(self.model, self.series.days, n, samples, self.rng(1))
+        low, high = interval(draws, level)
+        total_low, total_high = interval(draws.sum(axis=1), level)
         dim = coord[0]
         return xr.Dataset(
-            {"mean": (dim, mean), "lower": (dim, low), "upper": (dim, high)},
+            {
+                "mean": (dim, self.expected_periods(self.series.days, n)),
+                "lower": (dim, low),
+                "upper": (dim, high),
+            },
             coords={dim: coord[1], "days": (dim, n)},
-            attrs={"level": level, "product": self.product, "frequency": self.frequency},
+            attrs={
+                "level": level,
+                "product": self.product,
+                "frequency": self.frequency,
+                "total_mean": float(self.expected_periods(self.series.days, n).sum()),
+                "total_lower": float(total_low),
+                "total_upper": float(total_high),
+            },
         )
 
     def history_band(self, level: float = 0.95, samples: int = 2000):
-        """Mean and central ``level`` interval of each history period under the fit."""
+        """Central ``level`` interval of each history period's demand under the fit."""
         if self.family == "none":
             zeros = np.zeros(self.values.size)
-            return zeros, zeros, zeros
-        return period_quantiles(self.model, 0, self.days, level, samples, self.rng(2))
+            return zeros, zeros
+        return interval(period_draws(self.model, 0, self.days, samples, self.rng(2)), level)
 
-    def mean_periods(self) -> np.ndarray:
-        """The fitted mean of each history period (the bootstrap's mean for a trace)."""
+    def expected_periods(self, first_day: int, n) -> np.ndarray:
+        """The fitted twin's expected demand in periods of ``n`` days from ``first_day`` on.
+
+        Days are counted from the history's first day; the bootstrap's mean
+        for a trace.
+        """
+        n = np.asarray(n, dtype=np.int64)
         if self.family == "none":
-            return np.zeros(self.values.size)
+            return np.zeros(n.size)
         if self.family == "trace":
-            return np.full(self.values.size, float(np.rint(self.values).mean()))
+            return n * float(np.rint(self.values).mean())
         fit = self.families[self.family]
-        t = np.arange(self.series.days, dtype=float)
-        return self.series.aggregate(mean_path(fit.params, t))
+        t = first_day + np.arange(n.sum(), dtype=float)
+        daily = fit.family.expected(mean_path(fit.params, t), fit.params.get(fit.family.spread))
+        return Series(np.zeros(n.size), n).aggregate(daily)
 
     def describe(self) -> str:
         """One line: the model chosen, in the model's terms."""

@@ -137,7 +137,7 @@ def load_history(
     for row in reader:
         if any(cell.strip() for cell in row):
             rows.add(row, reader.line_num)
-    if not rows.entries:
+    if not rows.count:
         raise ValueError(f"{where} has a header but no rows of demand")
     return rows.dataset(frequency, missing, str(path))
 
@@ -229,11 +229,13 @@ class _Rows:
         self.date_format = date_format
         self.decimal_comma = decimal_comma
         self.entries: dict[str, list] = {}
+        self.count = 0
         if layout.layout == "wide":
             for i in layout.values:
                 self.entries[layout.header[i]] = []
 
     def add(self, row: list[str], line: int) -> None:
+        self.count += 1
         header = self.layout.header
         if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
             raise ValueError(
@@ -287,7 +289,11 @@ class _Rows:
         import xarray as xr
 
         days = [day for entries in self.entries.values() for day, _, _ in entries]
-        frequency = frequency or infer_frequency(days)
+        lines = [line for entries in self.entries.values() for _, _, line in entries]
+        try:
+            frequency = frequency or infer_frequency(days, lines)
+        except ValueError as err:
+            raise ValueError(f"{self.where}, {err}") from None
         first = min(days)
         if frequency == "monthly":
             first = first.replace(day=1)

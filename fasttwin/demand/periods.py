@@ -70,8 +70,11 @@ def parse_date(text: str, date_format: str | None = None) -> dt.date:
     raise ValueError(f"{text!r} is not a date such as 2024-01-31; expected {_FORMATS}")
 
 
-def infer_frequency(dates) -> str:
+def infer_frequency(dates, lines=None) -> str:
     """``daily``, ``weekly`` or ``monthly`` from the smallest step between distinct dates.
+
+    ``lines`` (the file line of each date) lets the error name the two lines
+    whose dates are closest.
 
     Examples
     --------
@@ -80,22 +83,25 @@ def infer_frequency(dates) -> str:
     >>> infer_frequency(d), infer_frequency([dt.date(2024, 1, 31), dt.date(2024, 2, 29)])
     ('weekly', 'monthly')
     """
+    line_of = dict(zip(dates, lines, strict=True)) if lines is not None else {}
     unique = sorted(set(dates))
     if len(unique) < 2:
         raise ValueError(
             f"the history needs at least two distinct dates to tell its frequency, got "
-            f"{len(unique)}"
+            f"{len(unique)}; give the frequency"
         )
-    step = min((b - a).days for a, b in zip(unique, unique[1:], strict=False))
+    step, a, b = min(((b - a).days, a, b) for a, b in zip(unique, unique[1:], strict=False))
     if step == 1:
         return "daily"
     if step == 7:
         return "weekly"
     if 28 <= step <= 31:
         return "monthly"
+    where = f"lines {line_of[a]} and {line_of[b]}: " if line_of else ""
     raise ValueError(
-        f"the dates step by {step} days at least; a history must be daily (1 day), weekly "
-        "(7 days) or monthly (one calendar month), or give the frequency"
+        f"{where}dates {a} and {b} are {step} days apart, the closest in the file; a history "
+        "must be daily (1 day apart), weekly (7 days) or monthly (one calendar month), or give "
+        "the frequency"
     )
 
 

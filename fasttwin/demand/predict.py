@@ -62,14 +62,22 @@ def draw_days(model, days: np.ndarray, size: int, rng: np.random.Generator) -> n
     return model.family.draw(rng, mu, None if spread is None else spread[:, None])
 
 
-def period_quantiles(model, first_day: int, n: np.ndarray, level: float, size: int, rng):
-    """Mean and central ``level`` interval of each period's total (periods of ``n`` days)."""
+def period_draws(model, first_day: int, n: np.ndarray, size: int, rng) -> np.ndarray:
+    """``size`` predictive draws of the totals of consecutive periods of ``n`` days.
+
+    The periods start on day ``first_day`` (from the history's first day).
+    Returns an array ``(size, len(n))``.
+    """
     n = np.asarray(n, dtype=np.int64)
     daily = draw_days(model, first_day + np.arange(n.sum()), size, rng)
-    totals = Series(np.zeros(n.size), n).aggregate(daily)
+    return Series(np.zeros(n.size), n).aggregate(daily)
+
+
+def interval(draws: np.ndarray, level: float, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Central ``level`` interval of draws along ``axis``."""
     alpha = (1.0 - level) / 2.0
-    low, high = np.quantile(totals, [alpha, 1.0 - alpha], axis=0)
-    return totals.mean(axis=0), low, high
+    low, high = np.quantile(draws, [alpha, 1.0 - alpha], axis=axis)
+    return low, high
 
 
 @dataclass(frozen=True)
@@ -120,10 +128,8 @@ def status(series: Series, model, level: float, size: int, rng) -> Status | None
             structure = replace(structure, period=None, period_bounds=None)
         start = {k: v for k, v in model.params.items() if k in structure.names(model.family)}
         refit = fit_ml(head, model.family, structure, start)
-    daily = draw_days(refit, head.days + np.arange(series.days - head.days), size, rng)
-    totals = daily.sum(axis=1)
-    alpha = (1.0 - level) / 2.0
-    low, high = (float(v) for v in np.quantile(totals, [alpha, 1.0 - alpha]))
+    totals = period_draws(refit, head.days, [series.days - head.days], size, rng)[:, 0]
+    low, high = (float(v) for v in interval(totals, level))
     observed = float(series.y[before:].sum())
     flag = "surge" if observed > high else "low velocity" if observed < low else "normal"
     return Status(
