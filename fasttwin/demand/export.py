@@ -110,19 +110,11 @@ def _write_fits(path: Path, fits: dict, models: dict, names: dict) -> Path:
             se = chosen.se if chosen else {}
             s = fit.status
             node = models[product].nodes[0]
-            terms = next(
-                (
-                    k
-                    for k, v in fit.structures.items()
-                    if chosen and v.structure == chosen.structure
-                ),
-                "",
-            )
             writer.writerow([
                 product, names[product], fit.frequency, fit.start or "", fit.values.size,
                 _num(np.mean(fit.values)), fit.intermittency.kind,
                 _num(fit.intermittency.adi), _num(fit.intermittency.cv2),
-                fit.family, fit.describe(), terms,
+                fit.family, fit.describe(), fit.terms if chosen else "",
                 *[v for p in PARAMETERS for v in (_num(params.get(p)), _num(se.get(p)))],
                 *[_num(fit.families[k].aic) if k in fit.families else "" for k in FAMILIES],
                 *[_num(fit.gof.get(k)) for k in FAMILIES],

