@@ -40,6 +40,35 @@ def _log_interval(cdf_lo, cdf_hi, sf_lo, sf_hi) -> np.ndarray:
     return np.log(np.maximum(d, _TINY))
 
 
+#: Above this many units a day, rounding no longer moves the mean (see _rounded_mean).
+_ROUNDING_LIMIT = 5000
+
+
+def _rounded_mean(family, mu, spread) -> np.ndarray:
+    """``E[Y] = sum over y >= 0 of P(Y > y)`` for the rounded (and clipped) daily demand ``Y``.
+
+    Rounding moves the mean when the density is not smooth on the scale of
+    one unit (a gamma of small shape, a normal near 0). Beyond
+    ``_ROUNDING_LIMIT`` units the continuous mean is used (clipped at 0 for
+    the normal): the density is then smooth on that scale and the two agree.
+    """
+    mu = np.asarray(mu, dtype=float)
+    if mu.size == 0:
+        return mu
+    top = int(np.ceil(mu.max() + 12.0 * family.daily_std(float(mu.max()), spread) + 10.0))
+    if top > _ROUNDING_LIMIT:
+        if isinstance(family, NormalFamily):
+            from scipy import special
+
+            z = mu / spread
+            return mu * special.ndtr(z) + spread * np.exp(-0.5 * z**2) / math.sqrt(2 * math.pi)
+        return mu
+    y = np.arange(top + 1, dtype=float)
+    flat = mu.reshape(-1, 1)
+    tail = 1.0 - family.cdf(y[None, :], np.maximum(flat, 1e-300), 1.0, spread)
+    return np.where(flat[:, 0] > 0, tail.sum(axis=1), 0.0).reshape(mu.shape)
+
+
 class Family:
     """One family: its likelihood of period totals, its draws, its model object."""
 
@@ -61,8 +90,8 @@ class Family:
         raise NotImplementedError
 
     def expected(self, mu, spread) -> np.ndarray:
-        """Expected daily demand at daily means ``mu`` (rounding aside)."""
-        return mu
+        """Expected daily demand (whole units, as drawn) at daily means ``mu``."""
+        return np.asarray(mu, dtype=float)
 
     def spread_start(self, y, m, n) -> float:
         """A moment estimate of the spread parameter, to start the likelihood search."""
@@ -172,11 +201,7 @@ class NormalFamily(Family):
         return np.rint(np.maximum(rng.normal(mu, spread), 0.0))
 
     def expected(self, mu, spread):
-        """``E[max(0, X)]``: above ``mu`` when the mean is within a few ``std`` of 0."""
-        from scipy import special
-
-        z = mu / spread
-        return mu * special.ndtr(z) + spread * np.exp(-0.5 * z**2) / math.sqrt(2.0 * math.pi)
+        return _rounded_mean(self, mu, spread)
 
     def spread_start(self, y, m, n):
         return max(math.sqrt(float(np.sum((y - m) ** 2)) / float(np.sum(n))), 0.5)
@@ -218,6 +243,9 @@ class GammaFamily(Family):
 
     def draw(self, rng, mu, spread):
         return np.rint(rng.gamma(spread, mu / spread))
+
+    def expected(self, mu, spread):
+        return _rounded_mean(self, mu, spread)
 
     def spread_start(self, y, m, n):
         spread2 = float(np.sum((y - m) ** 2)) / float(np.sum(m**2 / n))

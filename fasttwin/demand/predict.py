@@ -10,8 +10,9 @@ uncertainty of the fit as well as day-to-day noise. A bootstrapped history
 
 **Status flag** (:func:`status`): the fit is repeated without the last four
 weeks of the history (the last 28 days of a daily history, the last 4 weeks
-of a weekly one, the last month of a monthly one), keeping the chosen
-family and mean-path terms; its predictive law of the window's total
+of a weekly one, the last month of a monthly one): its mean-path terms are
+chosen again, so the window cannot sway them, and the chosen family is
+kept; its predictive law of the window's total
 demand gives a central interval at ``level`` (default 99 %). The observed
 total above the interval is a **surge**, below it **low velocity**,
 inside it **normal**. Without at least twice the window (and 8 periods)
@@ -20,12 +21,12 @@ before the window, there is no flag.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from fasttwin.demand.mle import Series, fit_ml, mean_path
-from fasttwin.demand.structure import MIN_CYCLES
+from fasttwin.demand.structure import choose_structure
 
 #: Days in the status window, and the default level of its interval.
 WINDOW_DAYS = 28
@@ -123,11 +124,10 @@ def status(series: Series, model, level: float, size: int, rng) -> Status | None
     if isinstance(model, Bootstrap):
         refit = Bootstrap(model.values[: head.days], model.block)
     else:
-        structure = model.structure
-        if structure.season and head.days < MIN_CYCLES * model.params["period"]:
-            structure = replace(structure, period=None, period_bounds=None)
-        start = {k: v for k, v in model.params.items() if k in structure.names(model.family)}
-        refit = fit_ml(head, model.family, structure, start)
+        refit = choose_structure(head).chosen
+        if refit.family is not model.family:
+            start = {k: v for k, v in refit.params.items() if k != "size"}
+            refit = fit_ml(head, model.family, refit.structure, start)
     totals = period_draws(refit, head.days, [series.days - head.days], size, rng)[:, 0]
     low, high = (float(v) for v in interval(totals, level))
     observed = float(series.y[before:].sum())
