@@ -243,3 +243,27 @@ def test_no_demand_and_rounding_and_bad_input():
         fit_series(np.ones(10), days=np.ones(9))
     with pytest.raises(ValueError, match="origin must be one of"):
         fit.distribution("tomorrow")
+
+
+def test_fit_history_dates_products_and_monthly_forecast(tmp_path):
+    """Each product is fitted from its own first month; forecasts run on the calendar."""
+    rng = np.random.default_rng(6)
+    rows = ["month,product,units"]
+    for i in range(36):
+        year, month = 2021 + i // 12, i % 12 + 1
+        rows.append(f"{year}-{month:02d},old,{rng.poisson(300)}")
+        if i >= 12:  # launched a year later
+            rows.append(f"{year}-{month:02d},new,{rng.poisson(90)}")
+    (tmp_path / "m.csv").write_text("\n".join(rows) + "\n")
+    fits = ft.demand.fit_history(ft.demand.load_history(tmp_path / "m.csv"))
+    assert fits["new"].values.size == 24 and str(fits["new"].start) == "2022-01-01"
+    assert fits["new"].families["poisson"].params["base"] == pytest.approx(90 / 30.4, rel=0.05)
+    fc = fits["old"].forecast(horizon=3)
+    assert [str(d)[:10] for d in fc["date"].values] == ["2024-01-01", "2024-02-01", "2024-03-01"]
+    assert fc["days"].values.tolist() == [31, 29, 31]
+    # a month's expected demand is its days times the daily mean (a flat Poisson fit)
+    base = fits["old"].families["poisson"].params["base"]
+    assert fits["old"].family == "poisson"
+    np.testing.assert_allclose(fc["mean"].values, base * np.array([31, 29, 31]))
+    assert np.all(fc["lower"].values < fc["mean"].values)
+    assert np.all(fc["mean"].values < fc["upper"].values)

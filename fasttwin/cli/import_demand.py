@@ -10,11 +10,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "csv",
         type=Path,
+        metavar="HISTORY.csv",
         help="demand history: long (date, product and demand columns, one row per product and "
         "period) or wide (a date column and one column per product); daily, weekly or monthly",
     )
     parser.add_argument(
         "--out",
+        metavar="DIR",
         type=Path,
         required=True,
         help="directory to write the models, tables and report to",
@@ -22,15 +24,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     columns = parser.add_argument_group("reading the file")
     columns.add_argument(
         "--product-column",
+        metavar="NAME",
         help="product column of a long file (default: one named product, product_name, sku, "
         "item, ...; without one the file is read as wide)",
     )
     columns.add_argument(
         "--date-column",
+        metavar="NAME",
         help="date column (default: one named date, day, week, ...; else the first)",
     )
     columns.add_argument(
         "--value-column",
+        metavar="NAME",
         help="demand column of a long file (default: one named demand, quantity, units, sales, "
         "...; else the only column left)",
     )
@@ -42,6 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     columns.add_argument(
         "--date-format",
+        metavar="FORMAT",
         help="strptime format of dates that are not ISO (YYYY-MM-DD), e.g. %%d/%%m/%%Y",
     )
     columns.add_argument(
@@ -54,63 +60,101 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     fitting = parser.add_argument_group("forecasts and flags")
     fitting.add_argument(
         "--horizon",
+        metavar="PERIODS",
         type=int,
         help="forecast periods (default: 91 days' worth: 91 days, 13 weeks or 3 months)",
     )
     fitting.add_argument(
-        "--level", type=float, default=0.95, help="forecast interval level (default 0.95)"
+        "--level",
+        metavar="LEVEL",
+        type=float,
+        default=0.95,
+        help="forecast interval level (default 0.95)",
     )
     fitting.add_argument(
         "--status-level",
+        metavar="LEVEL",
         type=float,
         default=0.99,
         help="interval level of the surge / low velocity flag (default 0.99)",
     )
     fitting.add_argument(
-        "--seed", type=int, default=7, help="seed of the fits' draws and of the models (default 7)"
+        "--seed",
+        metavar="SEED",
+        type=int,
+        default=7,
+        help="seed of the fits' draws and of the models (default 7)",
     )
     twin = parser.add_argument_group("the fitted twin (one stock point per product)")
     twin.add_argument(
-        "--lead-time", type=int, default=7, help="supplier lead time in days (default 7)"
+        "--lead-time",
+        metavar="DAYS",
+        type=int,
+        default=7,
+        help="supplier lead time in days (default 7)",
     )
     twin.add_argument(
-        "--holding-cost", type=float, default=1.0, help="per unit on hand per day (default 1)"
+        "--holding-cost",
+        metavar="COST",
+        type=float,
+        default=1.0,
+        help="per unit on hand per day (default 1)",
     )
     twin.add_argument(
-        "--backorder-cost", type=float, default=9.0, help="per unit backordered per day (default 9)"
+        "--backorder-cost",
+        metavar="COST",
+        type=float,
+        default=9.0,
+        help="per unit backordered per day (default 9)",
     )
     twin.add_argument(
         "--lost-sales", action="store_true", help="lose unmet demand (default: backorder it)"
     )
     twin.add_argument(
         "--lost-sale-cost",
+        metavar="COST",
         type=float,
         default=0.0,
         help="per unit lost, with --lost-sales (default 0)",
     )
     twin.add_argument(
         "--order-cost",
+        metavar="COST",
         type=float,
         default=0.0,
         help="fixed cost per order (default 0: base-stock policies; above 0: (s, S) policies)",
     )
     twin.add_argument(
         "--cycle-service",
+        metavar="LEVEL",
         type=float,
         default=0.95,
         help="cycle service level of the starting policy (default 0.95)",
     )
     twin.add_argument(
-        "--periods", type=int, default=365, help="days the models simulate (default 365)"
+        "--periods",
+        metavar="DAYS",
+        type=int,
+        default=365,
+        help="days the models simulate (default 365)",
     )
     twin.add_argument(
-        "--warmup", type=int, default=30, help="warm-up days of the models (default 30)"
+        "--warmup",
+        metavar="DAYS",
+        type=int,
+        default=30,
+        help="warm-up days of the models (default 30)",
     )
     twin.add_argument(
-        "--reps", type=int, default=1000, help="replications of the sweep specs (default 1000)"
+        "--reps",
+        metavar="N",
+        type=int,
+        default=1000,
+        help="replications of the sweep specs (default 1000)",
     )
     twin.add_argument(
         "--grid-points",
+        metavar="N",
         type=int,
         default=100,
         help="policies in each product's sweep grid, at most (default 100)",

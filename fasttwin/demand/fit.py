@@ -24,8 +24,9 @@ The rules, in order (each module holds the details):
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import zlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -73,15 +74,15 @@ class DemandFit:
     product: str
     frequency: str
     start: dt.date | None
-    values: np.ndarray
-    days: np.ndarray
+    values: np.ndarray = field(repr=False)
+    days: np.ndarray = field(repr=False)
     intermittency: Intermittency
     terms: str
-    structures: dict
-    criteria: dict
-    families: dict
-    gof: dict
-    pit: dict
+    structures: dict = field(repr=False)
+    criteria: dict = field(repr=False)
+    families: dict = field(repr=False)
+    gof: dict = field(repr=False)
+    pit: dict = field(repr=False)
     family: str
     status: Status | None
     notes: tuple[str, ...]
@@ -327,6 +328,8 @@ def fit_series(
     if not np.any(series.y):
         notes.append("no demand in the history")
         return replace(fit, notes=tuple(notes))
+    if importlib.util.find_spec("statsmodels") is None:
+        raise ImportError("fitting demand needs statsmodels: pip install 'fasttwin[demand]'")
     choice = choose_structure(series)
     start_params = choice.chosen.params
     families = {}

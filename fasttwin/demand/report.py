@@ -30,13 +30,14 @@ _DPI = 100
 BAND_LEVEL = 0.95
 
 
-def _canvas(width: int, height: int, nrows: int = 1, ncols: int = 1):
+def _canvas(width: int, height: int):
+    """A figure of ``width`` x ``height`` pixels on the Agg canvas (no display)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width / _DPI, height / _DPI), dpi=_DPI, layout="constrained")
     FigureCanvasAgg(fig)
-    return fig, fig.subplots(nrows, ncols, squeeze=False)
+    return fig
 
 
 def _dates(fit, index: np.ndarray):
@@ -48,56 +49,87 @@ def _dates(fit, index: np.ndarray):
     )
 
 
+#: Periods of history and of forecast in the zoomed panel of the fit picture.
+ZOOM_HISTORY = 56
+ZOOM_FORECAST = 28
+
+
 def plot_fit(fit, forecast, path) -> Path:
-    """History, fitted mean and band, forecast band and status window of one product."""
-    fig, axes = _canvas(960, 420)
-    ax = axes[0, 0]
+    """History, fitted mean and band, forecast band and status window of one product.
+
+    Left: the whole history and forecast; right: a zoom on the last 56
+    periods and the first 28 forecast periods, where short cycles show.
+    """
+    from matplotlib.gridspec import GridSpec
+
+    fig = _canvas(960, 440)
+    grid = GridSpec(1, 2, figure=fig, width_ratios=(3, 2))
+    whole, zoom = fig.add_subplot(grid[0]), fig.add_subplot(grid[1])
     n = fit.values.size
+    h = forecast.sizes[next(iter(forecast.dims))]
     x = _dates(fit, np.arange(n))
+    fx = _dates(fit, np.arange(n, n + h))
     low, high = fit.history_band(BAND_LEVEL)
-    ax.fill_between(
-        x,
-        low,
-        high,
-        step="mid",
-        color="tab:blue",
-        alpha=0.18,
-        label=f"fitted twin, {BAND_LEVEL:.0%} of periods",
-    )
-    ax.plot(x, fit.expected_periods(0, fit.days), color="tab:blue", lw=1.5, label="fitted mean")
-    ax.plot(x, fit.values, ".", color="black", ms=3, label="history")
-    fx = _dates(fit, np.arange(n, n + forecast.sizes[next(iter(forecast.dims))]))
-    ax.fill_between(
-        fx,
-        forecast["lower"],
-        forecast["upper"],
-        step="mid",
-        color="tab:orange",
-        alpha=0.25,
-        label=f"forecast, {forecast.attrs['level']:.0%} interval",
-    )
-    ax.plot(fx, forecast["mean"], color="tab:orange", lw=1.5, label="forecast mean")
-    if fit.status is not None:
-        first = x[n - fit.status.window_periods]
-        ax.axvspan(
-            first,
-            x[-1],
-            color="red" if fit.status.flag != "normal" else "grey",
-            alpha=0.12,
-            label=f"last {fit.status.window_days} days: {fit.status.flag}",
+    mean = fit.expected_periods(0, fit.days)
+    for ax, past, ahead in (
+        (whole, slice(None), slice(None)),
+        (zoom, slice(max(n - ZOOM_HISTORY, 0), None), slice(0, ZOOM_FORECAST)),
+    ):
+        first = ax is whole
+        ax.fill_between(
+            x[past],
+            low[past],
+            high[past],
+            step="mid",
+            color="tab:blue",
+            alpha=0.18,
+            label=f"fitted twin, {BAND_LEVEL:.0%} of periods" if first else None,
         )
+        ax.plot(
+            x[past], mean[past], color="tab:blue", lw=1.2, label="fitted mean" if first else None
+        )
+        ax.plot(
+            x[past], fit.values[past], ".", color="black", ms=3, label="history" if first else None
+        )
+        ax.fill_between(
+            fx[ahead],
+            forecast["lower"][ahead],
+            forecast["upper"][ahead],
+            step="mid",
+            color="tab:orange",
+            alpha=0.25,
+            label=f"forecast, {forecast.attrs['level']:.0%} interval" if first else None,
+        )
+        ax.plot(
+            fx[ahead],
+            forecast["mean"][ahead],
+            color="tab:orange",
+            lw=1.2,
+            label="forecast mean" if first else None,
+        )
+        if fit.status is not None:
+            ax.axvspan(
+                x[n - fit.status.window_periods],
+                x[-1],
+                color="red" if fit.status.flag != "normal" else "grey",
+                alpha=0.12,
+                label=f"last {fit.status.window_days} days: {fit.status.flag}" if first else None,
+            )
+        ax.set_ylim(bottom=0)
+        ax.tick_params(axis="x", labelsize=8, labelrotation=20)
     unit = {"daily": "day", "weekly": "week", "monthly": "month"}[fit.frequency]
-    ax.set_ylabel(f"demand per {unit}")
-    ax.set_title(f"{fit.product}: {fit.describe()}", fontsize=10)
-    ax.set_ylim(bottom=0)
-    ax.legend(fontsize=8, ncols=3, loc="upper left")
+    whole.set_ylabel(f"demand per {unit}")
+    zoom.set_title("zoom: the end of the history and the forecast", fontsize=9)
+    fig.suptitle(f"{fit.product}: {fit.describe()}", fontsize=10)
+    fig.legend(fontsize=8, ncols=6, loc="outside lower center")
     fig.savefig(path, dpi=_DPI, format="png")
     return Path(path)
 
 
 def plot_gof(fit, path) -> Path:
     """Randomized-PIT histogram of every fitted family (module docstring)."""
-    fig, axes = _canvas(960, 300, 1, len(FAMILIES))
+    fig = _canvas(960, 300)
+    axes = fig.subplots(1, len(FAMILIES), squeeze=False)
     best = fit.best.aic if fit.families else 0.0
     bins = 10
     for ax, kind in zip(axes[0], FAMILIES, strict=True):
@@ -201,9 +233,15 @@ def write_report(fits: dict, forecasts: dict, models: dict, names: dict, out, so
             f"<a href='sweeps/{name}.toml'>sweep</a></td></tr>"
         )
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in fit.notes)
+        if fit.criteria:
+            crit = ", ".join(f"{k} {v:.1f}" for k, v in fit.criteria.items())
+            terms = f"<p>Mean-path terms: <b>{fit.terms}</b> (criterion, lowest wins: {crit}).</p>"
+        else:
+            terms = ""
         sections.append(
             f"<h2 id='{name}'>{html.escape(product)}</h2>"
             f"<p>{html.escape(fit.describe())}. Status: {html.escape(status)}.</p>"
+            + terms
             + (f"<ul>{notes}</ul>" if notes else "")
             + f"<img src='figures/{name}_fit.png' alt='history, fit and forecast of "
             f"{html.escape(product)}'>"
@@ -260,7 +298,8 @@ normal of spread s·√n from days of spread s (n days in the period).</li>
 base × (1 + trend·t) × (1 + amplitude·sin(2π(t + phase)/period)), t in days. Candidate cycles come
 from a periodogram (at least two cycles in the history), starting values from a robust STL
 decomposition; level, trend, season and both are fitted with the negative binomial family and
-the lowest BIC is kept.</li>
+the lowest BIC is kept, a seasonal path paying 2·ln K more for the K periods its cycle was
+searched among.</li>
 <li><b>Family.</b> Poisson, negative binomial, normal and gamma are fitted by maximum likelihood
 with those terms; the lowest AIC wins. An intermittent or lumpy daily history that the winner
 fails to fit (KS p &lt; 0.01) is bootstrapped instead (blocks of 7 days of the history).</li>
