@@ -164,6 +164,22 @@ def sweep_toml(model: Model, model_file: str, settings: TwinSettings) -> str:
         f"# Policy sweep of the fitted twin of {model.name!r}, around the formula policy.\n"
         f"#   fasttwin sweep <this file> --out {model.name}.zarr\n"
     )
+    grid = {key: _axis(values) for key, values in grid.items()}
     return head + dumps(
         {"name": model.name, "model": model_file, "reps": settings.reps, "grid": grid}
     )
+
+
+def _axis(values: list[int]):
+    """An evenly spaced axis as a ``{start, stop, step}`` table (stop excluded), else the list.
+
+    Examples
+    --------
+    >>> _axis([10, 13, 16]), _axis([1, 2, 4])
+    ({'start': 10, 'stop': 19, 'step': 3}, [1, 2, 4])
+    """
+    steps = {b - a for a, b in zip(values, values[1:], strict=False)}
+    if len(values) > 2 and len(steps) == 1 and min(steps) > 0:
+        step = steps.pop()
+        return {"start": values[0], "stop": values[-1] + step, "step": step}
+    return list(values)
