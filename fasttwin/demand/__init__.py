@@ -1,9 +1,12 @@
-"""Demand histories: import them, fit and forecast them, and build the fitted twin.
+"""Demand histories: import them, fit and forecast them, and build the fitted twin::
 
->>> import fasttwin as ft
->>> history = ft.demand.load_history("sweeps/demand_history.csv")  # doctest: +SKIP
->>> fits = ft.demand.fit_history(history)                          # doctest: +SKIP
->>> ft.simulate(ft.demand.network_model(fits, ft.demand.TwinSettings()), reps=100)  # doctest: +SKIP
+    import fasttwin as ft
+
+    history = ft.demand.load_history("sweeps/demand_history.csv")   # (product, date)
+    fits = ft.demand.fit_history(history)                           # {product: DemandFit}
+    ft.simulate(ft.demand.network_model(fits, ft.demand.TwinSettings()), reps=100)
+
+The same, with files and a report: ``fasttwin import-demand HISTORY.csv --out DIR``.
 
 Importing this package is cheap: scipy, statsmodels, xarray and matplotlib
 are imported by the functions that need them.

@@ -12,11 +12,10 @@ uncertainty of the fit as well as day-to-day noise. A bootstrapped history
 weeks of the history (the last 28 days of a daily history, the last 4 weeks
 of a weekly one, the last month of a monthly one): its mean-path terms are
 chosen again, so the window cannot sway them, and the chosen family is
-kept; its predictive law of the window's total
-demand gives a central interval at ``level`` (default 99 %). The observed
-total above the interval is a **surge**, below it **low velocity**,
-inside it **normal**. Without at least twice the window (and 8 periods)
-before the window, there is no flag.
+kept. Its predictive law of the window's total demand gives a central
+interval at ``level`` (default 99 %): the observed total above the interval
+is a **surge**, below it **low velocity**, inside it **normal**. Without at
+least twice the window (and 8 periods) before the window, there is no flag.
 """
 
 from __future__ import annotations
@@ -33,7 +32,6 @@ WINDOW_DAYS = 28
 STATUS_LEVEL = 0.99
 #: Fewest periods a fit needs.
 MIN_PERIODS = 8
-FLAGS = ("surge", "normal", "low velocity")
 
 
 @dataclass(frozen=True)
