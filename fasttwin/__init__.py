@@ -4,7 +4,7 @@ Importing this package is cheap: Numba, xarray and Dask are imported, and
 kernels compiled, only when a function needs them.
 """
 
-from fasttwin import analytic
+from fasttwin import analytic, demand
 from fasttwin._version import __version__
 from fasttwin.engine.simulate import simulate
 from fasttwin.engine.trace import trace
@@ -44,6 +44,7 @@ __all__ = [
     "UniformInt",
     "__version__",
     "analytic",
+    "demand",
     "load_model",
     "retail_twin",
     "simulate",

@@ -19,6 +19,7 @@ from fasttwin.model.distributions import (
     NegativeBinomial,
     Normal,
     Poisson,
+    Trace,
     UniformInt,
 )
 from fasttwin.model.network import Model, Node
@@ -118,7 +119,24 @@ def demand_moments(dist: Distribution, periods: int = 365) -> tuple[float, float
     (4.0, 2.0)
     >>> demand_moments(ft.Poisson(4.0, amplitude=0.5, period=4.0), periods=4)
     (4.0, 2.449...)
+
+    A trace's days are its history's values (replayed over the first
+    ``periods`` days, or any of them on any day when bootstrapped), scaled
+    by the mean path:
+
+    >>> demand_moments(ft.Trace([0, 4, 0, 8], mode="bootstrap"))
+    (3.0, 3.316...)
     """
+    if isinstance(dist, Trace):
+        values = np.asarray(dist.values)
+        if dist.mode == "replay":
+            days = min(periods, values.size)
+            path = values[:days] * dist.path_factor(days)
+            return float(path.mean()), float(path.std())
+        factor = dist.path_factor(periods)
+        path = values.mean() * factor
+        within = values.var() * factor**2
+        return float(path.mean()), float(math.sqrt(within.mean() + path.var()))
     if isinstance(dist, UniformInt | Empirical):
         pmf = dist.pmf() if isinstance(dist, Empirical) else _uniform_pmf(dist)
         k = np.arange(pmf.size)

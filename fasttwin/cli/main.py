@@ -28,6 +28,10 @@ COMMANDS = {
         "fasttwin.cli.sweep",
         "run a sweep spec on Dask into a resumable Zarr cube",
     ),
+    "import-demand": (
+        "fasttwin.cli.import_demand",
+        "fit products' demand histories (CSV), forecast and flag them, write the fitted twin",
+    ),
 }
 
 

@@ -459,7 +459,7 @@ def read_trace_csv(path, column: str | None, date_column: str | None) -> tuple[f
     where = f"trace file {str(path)!r}"
     if not path.is_file():
         raise ValueError(f"{where} does not exist")
-    with path.open(newline="") as f:
+    with path.open(newline="", encoding="utf-8-sig") as f:  # the BOM spreadsheets write
         rows = list(csv.reader(f))
     if not rows:
         raise ValueError(f"{where} is empty; it needs a header row and one row per day")
