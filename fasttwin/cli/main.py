@@ -28,6 +28,10 @@ COMMANDS = {
         "fasttwin.cli.sweep",
         "run a sweep spec on Dask into a resumable Zarr cube",
     ),
+    "dashboard": (
+        "fasttwin.cli.dashboard",
+        "open the interactive dashboard in a browser (needs the extra fasttwin[app])",
+    ),
 }
 
 
@@ -39,6 +43,7 @@ EPILOG = """examples:
   fasttwin sweep sweeps/retail_sweep.toml --out out/retail.zarr
   fasttwin report out/retail.zarr --out out/report
   fasttwin simulate sweeps/single_node.toml --grid reorder_point=30:80:5 --out sn.zarr
+  fasttwin dashboard out/retail.zarr
 
 'fasttwin COMMAND --help' describes each command."""
 
