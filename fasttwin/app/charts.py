@@ -66,7 +66,8 @@ def heatmap(
         .mark_text(text=STAR, color="gold", fontSize=24, stroke="black", strokeWidth=0.6)
         .encode(tooltip=_tooltip([x, y, value], {value: fmt}))
     )
-    return (cells + crosses + star).properties(width="container", height=360)
+    # A fixed height per row: an explicit chart height is not kept when the legend is below.
+    return (cells + crosses + star).properties(width="container", height=alt.Step(30))
 
 
 def curve(table, *, x: str, mean: str, low: str, high: str, titles: Mapping[str, str]):

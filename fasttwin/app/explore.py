@@ -151,10 +151,7 @@ def policy_table(
     import pandas as pd
 
     names = scenarios(ds)
-    allowed = answers(ds)
-    if answer not in allowed:
-        shown = ", ".join(repr(a) for a in allowed)
-        raise ValueError(f"scenario must be one of {shown}, got {answer!r}")
+    _check_answer(ds, answer)
     if best is None:
         best = recommend(ds, target=target, service=service, cost=cost, rule=rule)
     conf = best.confidence
@@ -195,6 +192,13 @@ def policy_table(
     return pd.DataFrame(data)
 
 
+def _check_answer(ds, answer: str) -> None:
+    allowed = answers(ds)
+    if answer not in allowed:
+        shown = ", ".join(repr(a) for a in allowed)
+        raise ValueError(f"scenario must be one of {shown}, got {answer!r}")
+
+
 def held_slice(table, held: Mapping):
     """The rows of a policy table whose axes in ``held`` take the given values."""
     keep = np.ones(len(table), bool)
@@ -212,6 +216,7 @@ def node_table(ds, policy: Mapping, variables: Sequence[str], *, answer: str = N
     """
     import pandas as pd
 
+    _check_answer(ds, answer)
     one = ds.sel(dict(policy)) if policy else ds
     names = scenarios(ds)
     frames = []
@@ -245,6 +250,7 @@ def convergence_frame(ds, policy: Mapping, variables: Sequence[str], *, answer: 
 
     from fasttwin.analysis.convergence import convergence
 
+    _check_answer(ds, answer)
     one = ds.sel(dict(policy)) if policy else ds
     names = scenarios(ds)
     if names is not None and answer not in (WORST_CASE, AVERAGE):

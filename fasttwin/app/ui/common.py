@@ -38,11 +38,11 @@ def progress(label: str) -> jobs.Progress:
 
 def numbers(table, ratios) -> dict:
     """``column_config`` for a numeric table: ratio columns as percentages, floats rounded."""
-    import numpy as np
+    from pandas.api.types import is_float_dtype
 
     config = {}
     for col in table.columns:
-        if not np.issubdtype(table[col].dtype, np.floating):
+        if not is_float_dtype(table[col].dtype):
             continue
         base = col.removesuffix("_mean").removesuffix("_ci_low").removesuffix("_ci_high")
         ratio = any(base == r or base == f"node_{r}" for r in ratios)
