@@ -50,10 +50,8 @@ def command(args: argparse.Namespace) -> list[str]:
     if not isinstance(args.host, str) or not args.host:
         raise ValueError(f"--host must be an address such as 127.0.0.1, got {args.host!r}")
     store = args.store
-    if store is not None and "://" not in store:
-        if not Path(store).exists():
-            raise ValueError(f"STORE: no Zarr store at {store!r}")
-        store = str(Path(store).resolve())
+    if store is not None and "://" not in store and not Path(store).exists():
+        raise ValueError(f"STORE: no Zarr store at {store!r}")
     return [
         sys.executable,
         "-m",

@@ -30,7 +30,11 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 def start(store: str | None) -> None:
     """Page settings and the store given on the command line (once per session)."""
     st.set_page_config(page_title="fasttwin", page_icon=":material/inventory_2:", layout="wide")
-    if store and "store" not in st.session_state:
+    if "store" in st.session_state:
+        # Streamlit forgets a widget's value on pages that do not show it; this keeps
+        # the store typed on the Explore page while the other pages are open.
+        st.session_state["store"] = st.session_state["store"]
+    elif store:
         st.session_state["store"] = store
 
 
