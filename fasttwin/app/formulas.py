@@ -132,30 +132,32 @@ def simulated(
 
 
 def display(table):
-    """The table of :func:`simulated` for readers: one cell per figure, intervals merged."""
+    """The table of :func:`simulated` for readers: a column per policy, a row per figure.
+
+    Each formula's promise sits above the simulated figure it promises.
+    """
     import pandas as pd
 
     from fasttwin.app.tables import interval, number, percent
 
     ratios = table.attrs.get("ratios", [])
-    rows = []
+
+    def sim(r, v, ratio):
+        return interval(r[f"{v}_mean"], r[f"{v}_ci_low"], r[f"{v}_ci_high"], ratio)
+
+    columns = {}
     for _, r in table.iterrows():
-        row = {
-            "policy": r["policy"],
+        col = {
             "(s, S)": f"({r['reorder_point']}, {r['order_up_to']})",
-            "exact cost per day": number(r["exact_cost"]),
-            "simulated cost per day (95 % CI)": interval(
-                r["cost_mean"], r["cost_ci_low"], r["cost_ci_high"], False
-            ),
-            "promised cycle service": percent(r["promised_cycle_service"]),
-            "promised fill rate": percent(r["promised_fill_rate"]),
+            "cost per day: exact": number(r["exact_cost"]),
+            "cost per day: simulated": sim(r, "cost", False),
+            "fill rate: promised": percent(r["promised_fill_rate"]),
         }
-        for v in ratios:
-            row[f"simulated {v}"] = interval(
-                r[f"{v}_mean"], r[f"{v}_ci_low"], r[f"{v}_ci_high"], True
-            )
-        row["simulated orders per day"] = interval(
-            r["orders_mean"], r["orders_ci_low"], r["orders_ci_high"], False
-        )
-        rows.append(row)
-    return pd.DataFrame(rows)
+        col.update({f"{v}: simulated": sim(r, v, True) for v in ratios if v == "fill_rate"})
+        col["cycle service: promised"] = percent(r["promised_cycle_service"])
+        col.update({f"{v}: simulated": sim(r, v, True) for v in ratios if v != "fill_rate"})
+        col["orders per day: simulated"] = sim(r, "orders", False)
+        columns[r["policy"]] = col
+    out = pd.DataFrame(columns)
+    out.index.name = "figure"
+    return out.reset_index()

@@ -89,7 +89,7 @@ def cube(ds) -> None:
         key="explore_rule",
     )
     target = st.slider(
-        f"Service target: {label(ds, service)}",
+        "Service target",
         min_value=0.5,
         max_value=1.0,
         value=0.98,
@@ -121,7 +121,6 @@ def cube(ds) -> None:
                 policy_columns=list(grid_dims(ds)),
                 titles=titles,
             ),
-            width="stretch",
         )
         st.caption(
             "Each dot is a policy (mean over replications); the line joins the policies no "
@@ -130,7 +129,7 @@ def cube(ds) -> None:
         )
     with shown["Convergence"]:
         frame = explore.convergence_frame(ds, choice.policy, [cost, service], answer=answer)
-        st.altair_chart(charts.convergence(frame, titles=titles), width="stretch")
+        st.altair_chart(charts.convergence(frame, titles=titles))
         st.caption("Running mean and 95 % interval of the recommended policy as replications grow.")
     if "Per node" in shown:
         with shown["Per node"]:
@@ -181,7 +180,6 @@ def maps(ds, table, policy, cost, service, titles) -> None:
                     high=f"{var}_ci_high",
                     titles={a: titles[a], f"{var}_mean": f"mean {titles[var]}"},
                 ),
-                width="stretch",
             )
         return
     c = st.columns(2 + max(0, len(axes) - 2))
@@ -210,7 +208,6 @@ def maps(ds, table, policy, cost, service, titles) -> None:
                 titles={**titles, f"{var}_mean": f"mean {titles[var]}"},
                 percent=is_ratio(ds, var),
             ),
-            width="stretch",
         )
     st.caption(
         "× : the policy misses the target; ★ : the recommendation; blank cells are no "
@@ -266,6 +263,5 @@ def per_node(ds, table, policy, cost, service, answer, target, rule, best, title
                 titles={**titles, f"{node_service}_mean": f"{node}: {label(ds, node_service)}"},
                 percent=True,
             ),
-            width="stretch",
         )
         st.caption(f"× : {node} misses the target; ★ : the recommendation (system-wide).")

@@ -87,7 +87,7 @@ def results(ds) -> None:
         answer = c[1].selectbox("Scenario", names, key="opt_answer")
     rule = c[2].radio("Feasible when", ("mean", "confident"), key="opt_rule", horizontal=True)
     target = st.slider(
-        f"Service target: {label(ds, service)}",
+        "Service target",
         min_value=0.5,
         max_value=1.0,
         value=0.95,
@@ -111,7 +111,6 @@ def results(ds) -> None:
             policy_columns=list(grid_dims(ds)),
             titles=titles,
         ),
-        width="stretch",
     )
     st.caption(
         "Every simulated policy; green ones meet the target. The star is the cheapest of "
