@@ -298,6 +298,15 @@ def test_explore_recommends_exactly_what_best_policy_does(cube, store):
     assert csv.proto.label.startswith("Download")
 
 
+def test_explore_shows_the_grid_of_the_optimise_page(cube):
+    at = AppTest.from_function(page_script, args=("explore", None), default_timeout=COMPILE)
+    at.session_state["optimise_cube"] = cube
+    at.run()
+    assert "Give the path of a cube" in at.info[0].value  # no store given: the store comes first
+    clean(at.radio(key="explore_source").set_value("the grid of the Optimise page").run())
+    assert shown_policy(at, cube) == best_policy(cube, 0.98).worst_case.policy
+
+
 def test_explore_refuses_a_bad_store_with_its_path(tmp_path):
     at = open_page("explore", str(tmp_path / "nothing.zarr"))
     assert not at.exception

@@ -116,6 +116,8 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": WIDTH, "height": 1000}, accept_downloads=True)
+    # Generous: the build machines are shared, and a loaded machine renders slowly.
+    context.set_default_timeout(RESULTS)
     try:
         yield context.new_page()
     finally:
