@@ -66,7 +66,7 @@ def simulate(model, policy, scenario, settings) -> dict:
         ).isel(day=slice(max(0, warmup - TRACE_LEAD_IN), None))
     return {
         "model": model.name,
-        "nodes": len(model.nodes),
+        "review": model.review,
         "policy": policy,
         "scenario": scenario,
         "settings": settings,
@@ -110,6 +110,8 @@ def results(r: dict) -> None:
             label="Download the per-node table (CSV)",
         )
         st.info("Daily paths of networks come later: the trace follows one-node models so far.")
+    elif r["paths"] is None:
+        st.info(f"Daily paths follow periodic review only; this model's review is {r['review']}.")
     if r["paths"] is not None:
         tr = r["paths"]
         st.subheader(f"Daily paths of {tr.sizes['rep']} replications")
