@@ -3,6 +3,7 @@
 import io
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -360,6 +361,17 @@ def test_run_page_network_shows_nodes_and_says_paths_come_later():
     nodes = at.dataframe[1].value
     assert set(nodes["node"]) == set(ft.retail_twin().node_names)
     assert any("Daily paths of networks come later" in i.value for i in at.info)
+
+
+def test_run_page_reads_a_toml_file():
+    path = Path(__file__).resolve().parents[1] / "sweeps" / "continuous_twin.toml"
+    at = clean(open_page("run"))
+    at.radio(key="run_source").set_value("TOML file").run()
+    clean(at.text_input(key="run_path").set_value(str(path)).run())
+    at.number_input(key="run_reps").set_value(50)
+    clean(at.button(key="run_go").click().run())
+    assert ft.load_model(path).name in at.success[0].value
+    assert any("periodic review only" in i.value for i in at.info)
 
 
 def test_scenarios_page_side_by_side():
