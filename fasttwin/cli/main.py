@@ -32,6 +32,10 @@ COMMANDS = {
         "fasttwin.cli.import_demand",
         "fit products' demand histories (CSV), forecast and flag them, write the fitted twin",
     ),
+    "dashboard": (
+        "fasttwin.cli.dashboard",
+        "open the interactive dashboard in a browser (needs the extra fasttwin[app])",
+    ),
 }
 
 
@@ -43,6 +47,7 @@ EPILOG = """examples:
   fasttwin sweep sweeps/retail_sweep.toml --out out/retail.zarr
   fasttwin report out/retail.zarr --out out/report
   fasttwin simulate sweeps/single_node.toml --grid reorder_point=30:80:5 --out sn.zarr
+  fasttwin dashboard out/retail.zarr
 
 'fasttwin COMMAND --help' describes each command."""
 
