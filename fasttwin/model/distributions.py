@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field, fields
 import numpy as np
 
 from fasttwin.model.checks import check_number
+from fasttwin.model.limits import MAX_DAYS, MAX_TABLE_VALUE, MAX_UNITS
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,14 @@ class Event:
 
     def __post_init__(self):
         object.__setattr__(
-            self, "start", check_number("event.start", self.start, low=0, integer=True)
+            self,
+            "start",
+            check_number("event.start", self.start, low=0, most=MAX_DAYS, integer=True),
         )
         object.__setattr__(
-            self, "end", check_number("event.end", self.end, low=self.start, integer=True)
+            self,
+            "end",
+            check_number("event.end", self.end, low=self.start, most=MAX_DAYS, integer=True),
         )
         check_number("event.factor", self.factor, low=0)
 
@@ -156,7 +161,7 @@ class Poisson(Distribution):
     kind = "poisson"
 
     def __post_init__(self):
-        check_number("Poisson.mean", self.mean, low=0)
+        check_number("Poisson.mean", self.mean, low=0, most=MAX_UNITS)
         super().__post_init__()
 
     @property
@@ -184,8 +189,8 @@ class Normal(Distribution):
     kind = "normal"
 
     def __post_init__(self):
-        check_number("Normal.mean", self.mean)
-        check_number("Normal.std", self.std, low=0)
+        check_number("Normal.mean", self.mean, most=MAX_UNITS, signed=True)
+        check_number("Normal.std", self.std, low=0, most=MAX_UNITS)
         super().__post_init__()
 
     @property
@@ -211,8 +216,8 @@ class Gamma(Distribution):
     kind = "gamma"
 
     def __post_init__(self):
-        check_number("Gamma.mean", self.mean, low=0, low_open=True)
-        check_number("Gamma.std", self.std, low=0, low_open=True)
+        check_number("Gamma.mean", self.mean, low=0, low_open=True, most=MAX_UNITS)
+        check_number("Gamma.std", self.std, low=0, low_open=True, most=MAX_UNITS)
         super().__post_init__()
 
     @property
@@ -242,8 +247,14 @@ class NegativeBinomial(Distribution):
     kind = "negative_binomial"
 
     def __post_init__(self):
-        check_number("NegativeBinomial.mean", self.mean, low=0, low_open=True)
-        check_number("NegativeBinomial.std", self.std, low=math.sqrt(self.mean), low_open=True)
+        check_number("NegativeBinomial.mean", self.mean, low=0, low_open=True, most=MAX_UNITS)
+        check_number(
+            "NegativeBinomial.std",
+            self.std,
+            low=math.sqrt(self.mean),
+            low_open=True,
+            most=MAX_UNITS,
+        )
         super().__post_init__()
 
     @property
@@ -277,7 +288,9 @@ class UniformInt(Distribution):
         object.__setattr__(
             self,
             "high",
-            check_number("UniformInt.high", self.high, low=self.low, integer=True),
+            check_number(
+                "UniformInt.high", self.high, low=self.low, most=MAX_TABLE_VALUE, integer=True
+            ),
         )
         super().__post_init__()
 
@@ -305,7 +318,7 @@ class Empirical(Distribution):
 
     def __post_init__(self):
         values = tuple(
-            check_number(f"Empirical.values[{i}]", v, low=0, integer=True)
+            check_number(f"Empirical.values[{i}]", v, low=0, most=MAX_TABLE_VALUE, integer=True)
             for i, v in enumerate(self.values)
         )
         if not values:
@@ -380,7 +393,8 @@ class Trace(Distribution):
         if isinstance(self.values, str | bytes) or not hasattr(self.values, "__len__"):
             raise ValueError(f"Trace.values must be a sequence of numbers, got {self.values!r}")
         values = tuple(
-            float(check_number(f"Trace.values[{i}]", v, low=0)) for i, v in enumerate(self.values)
+            float(check_number(f"Trace.values[{i}]", v, low=0, most=MAX_UNITS))
+            for i, v in enumerate(self.values)
         )
         if not values:
             raise ValueError("Trace.values must hold at least one day, got none")
@@ -388,7 +402,9 @@ class Trace(Distribution):
         if self.mode not in TRACE_MODES:
             raise ValueError(f"Trace.mode must be one of {TRACE_MODES}, got {self.mode!r}")
         object.__setattr__(
-            self, "block", check_number("Trace.block", self.block, low=1, integer=True)
+            self,
+            "block",
+            check_number("Trace.block", self.block, low=1, most=MAX_DAYS, integer=True),
         )
         super().__post_init__()
 
@@ -459,7 +475,8 @@ def read_trace_csv(path, column: str | None, date_column: str | None) -> tuple[f
     where = f"trace file {str(path)!r}"
     if not path.is_file():
         raise ValueError(f"{where} does not exist")
-    with path.open(newline="") as f:
+    # utf-8-sig: spreadsheet exports often start with a byte-order mark.
+    with path.open(newline="", encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
     if not rows:
         raise ValueError(f"{where} is empty; it needs a header row and one row per day")
@@ -535,8 +552,8 @@ class Uniform(Distribution):
     whole_units = False
 
     def __post_init__(self):
-        check_number("Uniform.low", self.low, low=0)
-        check_number("Uniform.high", self.high, low=self.low)
+        check_number("Uniform.low", self.low, low=0, most=MAX_DAYS)
+        check_number("Uniform.high", self.high, low=self.low, most=MAX_DAYS)
         super().__post_init__()
 
     @property
@@ -562,7 +579,7 @@ class Exponential(Distribution):
     whole_units = False
 
     def __post_init__(self):
-        check_number("Exponential.mean", self.mean, low=0, low_open=True)
+        check_number("Exponential.mean", self.mean, low=0, low_open=True, most=MAX_DAYS)
         super().__post_init__()
 
     @property

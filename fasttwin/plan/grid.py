@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fasttwin.model.limits import MAX_UNITS
 from fasttwin.model.network import POLICY_PARAMETERS, Model, policy_kind
 
 _SCALAR_LOWS = {"reorder_point": None, "order_up_to": 0, "order_quantity": 1, "review_period": 1}
@@ -170,6 +171,11 @@ def _check_int(field: str, value, low) -> int:
             raise ValueError(f"{field} must be integers{_low(low)}, got {value!r}")
     if low is not None and value < low:
         raise ValueError(f"{field} must be integers{_low(low)}, got {value!r}")
+    if abs(value) > MAX_UNITS:
+        raise ValueError(
+            f"{field} must be integers{_low(low)}, at most {MAX_UNITS:,} in size (fasttwin's "
+            f"limit), got {value!r}"
+        )
     return int(value)
 
 
