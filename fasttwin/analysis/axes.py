@@ -28,6 +28,13 @@ def check_cube(ds, *variables: str, purpose: str = "this analysis") -> None:
             f"the cube has no 'rep' dimension (dims: {', '.join(map(str, ds.dims))}); "
             "analysis needs replications"
         )
+    complete = ds.attrs.get("sweep_complete")
+    if complete is not None and not bool(complete):
+        raise ValueError(
+            f"the cube is an unfinished sweep (sweep_complete is false): some of its tasks never "
+            f"ran and their cells read as NaN, so {purpose} would cover part of the grid only; "
+            "run the same fasttwin sweep command again to finish it (it resumes)"
+        )
     missing = [v for v in variables if v not in ds.data_vars]
     if missing:
         have = ", ".join(sorted(str(v) for v in ds.data_vars)) or "none"
