@@ -151,9 +151,9 @@ def check_report_dir(out) -> Path:
     out = Path(out).absolute()
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out {str(out)!r} is a file; give a directory")
-    for folder in (out, *out.parents):
+    for folder in (*reversed(out.parents), out):  # the outermost store first
         if any((folder / name).exists() for name in ("zarr.json", ".zgroup", ".zarray")):
-            where = "is" if folder == out else f"is inside the Zarr store {str(folder)!r}, which"
+            where = "is" if folder == out else f"is inside the Zarr store {str(folder)!r}, which is"
             raise ValueError(
                 f"--out {str(out)!r} {where} a Zarr store: the report would write files into "
                 "it; give a directory outside any store"

@@ -188,7 +188,7 @@ def check_output(ref: StoreRef) -> None:
     if "://" in ref.url:
         return
     path = os.path.abspath(ref.url)
-    for parent in _parents(path):
+    for parent in reversed(list(_parents(path))):  # the outermost store first
         if _is_zarr(parent):
             raise ValueError(
                 f"--out {ref.url!r} is inside the Zarr store {parent!r}; choose a path outside it"
@@ -458,7 +458,7 @@ def _scheduler_address(client) -> str | None:
     return client or dask.config.get("scheduler-address", None)
 
 
-def probe_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT) -> None:
+def probe_scheduler(address: str, timeout: float | None = None) -> None:
     """Raise ``ConnectionError`` unless a Dask scheduler answers at ``address`` in time.
 
     ``distributed.Client`` waits for ever for the first message of a server
@@ -470,6 +470,7 @@ def probe_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT) -> None:
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
+    timeout = SCHEDULER_TIMEOUT if timeout is None else timeout
     if "://" in address and address.split("://", 1)[0] not in ("tcp", "tls", "ws", "wss"):
         return  # in-process (inproc://) and other transports: nothing foreign can listen there
 
