@@ -295,7 +295,7 @@ class Model:
         ):
             value = getattr(self, key)
             if value is not None:
-                value = check_number(f"model.{key}", value, low=low, high=high, integer=True)
+                value = check_number(f"model.{key}", value, low=low, most=high, integer=True)
                 object.__setattr__(self, key, value)
 
     def node(self, name: str) -> Node:

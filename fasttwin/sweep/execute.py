@@ -497,9 +497,12 @@ def probe_scheduler(address: str, timeout: float | None = None) -> None:
                 f"no Dask scheduler answered at {address} within {timeout:g} s: something "
                 "may accept connections there without speaking Dask's protocol (a wrong port?)"
             ) from None
+        except OSError as err:
+            raise ConnectionError(f"cannot reach a Dask scheduler at {address}: {err}") from None
         except Exception as err:  # whatever the other end said, it was not a scheduler
             raise ConnectionError(
-                f"cannot reach a Dask scheduler at {address}: {type(err).__name__}: {err}"[:400]
+                f"the server at {address} does not answer as a Dask scheduler (a wrong port?): "
+                f"Dask could not read its reply ({type(err).__name__})"
             ) from None
     if not isinstance(info, dict) or info.get("type") != "Scheduler":
         raise ConnectionError(f"the server at {address} is not a Dask scheduler")
