@@ -261,7 +261,7 @@ def _run_locked(spec, ref, client, workers, overwrite, progress, force, lock, pe
     elif found.kind == "other":
         raise ValueError(f"store {ref.url!r} exists and is not a Zarr store; refusing to delete it")
     say = _printer(progress)
-    with connect(client, workers) as cl:
+    with connect(client, workers) as cl, _Interrupts() as stop:
         n_workers = _check_workers(cl, __version__)
         _check_worker_memory(cl, per_task, force)
         say(
@@ -271,7 +271,7 @@ def _run_locked(spec, ref, client, workers, overwrite, progress, force, lock, pe
         )
         say(f"scheduler: {cl.scheduler_info().get('address')}  dashboard: {_dashboard(cl)}")
         tw = time.perf_counter()
-        schema = _probe_everywhere(cl, spec, _fingerprint(identity))
+        schema = _probe_everywhere(cl, spec, _fingerprint(identity), stop)
         say(f"workers ready (kernels compiled) in {time.perf_counter() - tw:.1f} s")
         if fresh:
             layout = _create(spec, plan, ref, identity, schema, replace=found.kind != "absent")
@@ -290,7 +290,7 @@ def _run_locked(spec, ref, client, workers, overwrite, progress, force, lock, pe
         job = Job(spec, ref, layout, key)
         todo = [t for t in plan.tasks if not done[t.index]]
         t1 = time.perf_counter()
-        results = _execute(cl, job, todo, len(plan.tasks), say if progress else None, lock)
+        results = _execute(cl, job, todo, len(plan.tasks), say if progress else None, lock, stop)
         t2 = time.perf_counter()
         lock.check()
         st.mark_complete(ref)
@@ -302,7 +302,7 @@ def _run_locked(spec, ref, client, workers, overwrite, progress, force, lock, pe
     return summary
 
 
-def _probe_everywhere(cl, spec: Spec, fingerprint: str):
+def _probe_everywhere(cl, spec: Spec, fingerprint: str, stop=None):
     """Run the probe on every worker at once: it compiles the kernels the tasks
     need everywhere in parallel (not one worker after another as first tasks
     would, behind the probe), and gives the cube's schema."""
@@ -319,9 +319,53 @@ def _probe_everywhere(cl, spec: Spec, fingerprint: str):
         for i, w in enumerate(workers)
     ]
     try:
+        _wait_all(futures, stop)
         return cl.gather(futures)[0]
     finally:
         cl.cancel(futures)
+
+
+def _wait_all(futures, stop) -> None:
+    """Wait for ``futures``, looking for Ctrl-C (``stop``) between short waits."""
+    from distributed import wait
+
+    while True:
+        try:
+            wait(futures, timeout=0.25)
+            return
+        except TimeoutError:
+            if stop is not None:
+                stop.check()
+
+
+class _Interrupts:
+    """Ctrl-C only sets a flag, which the sweep checks between waits.
+
+    A KeyboardInterrupt raised inside Dask's client calls leaves tracebacks of
+    half-done calls behind; raised from :meth:`check`, it unwinds cleanly (tasks
+    cancelled, cluster closed, lock released) and the command says how to resume.
+    """
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        self.flag = threading.Event()
+        self.old = None
+        main = threading.current_thread() is threading.main_thread()
+        if main and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self.old = signal.signal(signal.SIGINT, lambda *_: self.flag.set())
+        return self
+
+    def check(self) -> None:
+        if self.flag.is_set():
+            raise KeyboardInterrupt
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        if self.old is not None:
+            signal.signal(signal.SIGINT, self.old)
 
 
 def _create(spec: Spec, plan: Plan, ref: StoreRef, identity: dict, schema, replace: bool) -> dict:
@@ -384,7 +428,9 @@ def run_task(job: Job, task: Task) -> TaskResult:
     return TaskResult(task.index, True, int(valid.sum()), t1 - t0, t2 - t1, rss)
 
 
-def _execute(cl, job: Job, todo: list[Task], total: int, say, lock=None) -> list[TaskResult]:
+def _execute(
+    cl, job: Job, todo: list[Task], total: int, say, lock=None, stop=None
+) -> list[TaskResult]:
     from distributed import as_completed
 
     futures = [
@@ -394,7 +440,7 @@ def _execute(cl, job: Job, todo: list[Task], total: int, say, lock=None) -> list
     bar = _Progress(len(todo), total - len(todo), say)
     results = []
     try:
-        for fut in as_completed(futures):
+        for fut in _completed(as_completed(futures), stop):
             try:
                 results.append(fut.result())
             except Exception as err:
@@ -409,6 +455,17 @@ def _execute(cl, job: Job, todo: list[Task], total: int, say, lock=None) -> list
         cl.cancel(futures)
         bar.close()
     return results
+
+
+def _completed(pending, stop):
+    """Futures as they complete, looking for Ctrl-C (``stop``) between short waits."""
+    while not pending.is_empty():
+        batch = pending.next_batch(block=False)
+        if not batch:
+            if stop is not None:
+                stop.check()
+            time.sleep(0.05)
+        yield from batch
 
 
 @contextlib.contextmanager
@@ -449,7 +506,21 @@ def connect(client, workers: int | None):
         warnings.filterwarnings("ignore", message="Port .* is already in use")
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True)
     with cluster, Client(cluster) as cl:
+        cl.run(_leave_interrupts_to_the_client)
         yield cl
+
+
+def _leave_interrupts_to_the_client() -> None:
+    """In a local worker: ignore Ctrl-C, which the terminal sends to the whole process
+    group; the client stops the cluster itself, and says how to resume, without a
+    traceback from every worker. Cancelled tasks are not worth a warning either."""
+    import logging
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.getLogger("distributed.worker.state_machine").setLevel(logging.ERROR)
 
 
 def _scheduler_address(client) -> str | None:
