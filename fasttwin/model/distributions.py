@@ -80,6 +80,14 @@ class Distribution:
         check_number(f"{name}.period", self.period, low=0, low_open=True)
         check_number(f"{name}.phase", self.phase)
         check_number(f"{name}.trend", self.trend)
+        if not isinstance(self.events, list | tuple):
+            raise ValueError(f"{name}.events must be a list of events, got {self.events!r}")
+        for e in self.events:
+            if not isinstance(e, Event | dict):
+                raise ValueError(
+                    f"{name}.events must hold Event(start, end, factor) or "
+                    f"{{start, end, factor}} tables, got {e!r}"
+                )
         events = tuple(e if isinstance(e, Event) else Event(**e) for e in self.events)
         object.__setattr__(self, "events", events)
         if not self.seasonal and not self.is_stationary_default():
@@ -611,10 +619,15 @@ def distribution_from_dict(data: dict, where: str, base=None) -> Distribution:
     """
     data = dict(data)
     kind = data.pop("dist", None)
+    if not isinstance(kind, str):
+        kind = repr(kind)  # refused below, by name
     if kind == "trace" and "csv" in data:
         from pathlib import Path
 
-        csv_path = Path(data.pop("csv"))
+        csv_path = data.pop("csv")
+        if not isinstance(csv_path, str):
+            raise ValueError(f"{where}.csv must be a file name, got {csv_path!r}")
+        csv_path = Path(csv_path)
         if base is not None and not csv_path.is_absolute():
             csv_path = Path(base) / csv_path
         if "values" in data:
@@ -633,4 +646,7 @@ def distribution_from_dict(data: dict, where: str, base=None) -> Distribution:
     for key in ("values", "probs"):
         if isinstance(data.get(key), list):
             data[key] = tuple(data[key])
-    return cls(**data)
+    try:
+        return cls(**data)
+    except TypeError as err:  # a value of the wrong shape (a table for a number, ...)
+        raise ValueError(f"{where}: a value has the wrong type ({err})") from None

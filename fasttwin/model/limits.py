@@ -18,3 +18,5 @@ MAX_DAYS = 100_000
 MAX_REPS = 10**9
 #: Orders outstanding at once (continuous review keeps a heap of them).
 MAX_OUTSTANDING = 10**6
+#: Values on one axis of a policy grid.
+MAX_AXIS = 10**7

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fasttwin.model.limits import MAX_UNITS
+from fasttwin.model.limits import MAX_AXIS, MAX_UNITS
 from fasttwin.model.network import POLICY_PARAMETERS, Model, policy_kind
 
 _SCALAR_LOWS = {"reorder_point": None, "order_up_to": 0, "order_quantity": 1, "review_period": 1}
@@ -118,6 +118,11 @@ def resolve_policy(model: Model, policy: Mapping | None) -> PolicyGrid:
         label = param if single else f"{node}.{param}"
         low = _SCALAR_LOWS[param]
         if _is_sequence(value):
+            if len(value) > MAX_AXIS:
+                raise ValueError(
+                    f"policy[{key!r}] has {len(value):,} values; an axis may have at most "
+                    f"{MAX_AXIS:,} (fasttwin's limit)"
+                )
             values = tuple(_check_int(f"policy[{key!r}]", v, low) for v in value)
             if not values:
                 raise ValueError(f"policy[{key!r}] must hold at least one value, got none")

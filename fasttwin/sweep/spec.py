@@ -47,6 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from fasttwin.model.checks import check_choice, check_number
+from fasttwin.model.limits import MAX_AXIS
 from fasttwin.model.network import Model
 from fasttwin.model.scenarios import Scenario, resolve_scenarios
 from fasttwin.model.toml_io import model_from_dict, model_to_dict, tomllib
@@ -449,6 +450,11 @@ def _range(key: str, table: Mapping) -> range:
     stop = _int(f"{where}.stop", table["stop"])
     step = check_number(f"{where}.step", table.get("step", 1), low=1, integer=True)
     values = range(start, stop, step)
+    if len(values) > MAX_AXIS:
+        raise ValueError(
+            f"{where} has {len(values):,} values; an axis may have at most {MAX_AXIS:,} "
+            "(fasttwin's limit)"
+        )
     if not values:
         raise ValueError(
             f"{where} is empty: stop ({stop}) is excluded and must be > start ({start})"
