@@ -334,3 +334,37 @@ def _grid(grid):
     from fasttwin.plan.grid import resolve_policy
 
     return resolve_policy(MODEL, grid)
+
+
+# --- what already held: markup escaped in the report, nothing unpickled or evaluated -----
+
+
+def test_the_report_escapes_markup_in_names(tmp_path):
+    from dataclasses import replace
+
+    from fasttwin.analysis.report import write_report
+    from fasttwin.model.scenarios import Scenario
+
+    model = replace(MODEL, name="<script>alert(1)<script>")
+    odd = Scenario("<img src=x onerror=alert(1)>", ())
+    cube = ft.simulate(model, {"order_up_to": [10, 20]}, reps=4, periods=10, scenario=[odd])
+    page = write_report(cube, tmp_path / "r", trace_reps=1).read_text()
+    assert "<script>" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;script&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_nothing_unpickles_or_evaluates():
+    import ast
+
+    banned = {"pickle", "cloudpickle", "marshal", "shelve", "dill"}
+    for path in (ROOT / "fasttwin").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = {a.name.split(".")[0] for a in node.names}
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names.add(node.module.split(".")[0])
+                assert not names & banned, f"{path}: imports {names & banned}"
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id not in ("eval", "exec", "compile"), f"{path}: {node.func.id}"
