@@ -19,6 +19,8 @@ import xarray as xr
 from distributed import Client
 
 import fasttwin as ft
+from fasttwin.analysis.best import best_policy
+from fasttwin.cli.main import main
 from fasttwin.sweep import Spec, load_spec
 from fasttwin.sweep.execute import run_sweep
 from fasttwin.sweep.plan import make_plan
@@ -200,8 +202,10 @@ def test_cli_uses_dask_scheduler_address(tmp_path, cluster, spec_file, whole):
 
 
 def test_sigkill_the_sweep_then_resume_runs_only_the_missing_tasks(
-    tmp_path, spec_file, spec, whole
+    tmp_path, spec_file, spec, whole, capsys
 ):
+    """Also: a second sweep on the store while the first runs is refused at once, naming
+    it; the killed sweep's lock is recovered; the report refuses the unfinished store."""
     store = tmp_path / "cube.zarr"
     total = len(make_plan(spec).tasks)
     # The default engine: a local cluster of worker processes (one, to spare CI cores).
@@ -224,10 +228,25 @@ def test_sigkill_the_sweep_then_resume_runs_only_the_missing_tasks(
     )
     try:
         _wait(lambda: _done(store) >= 2 or proc.poll() is not None, 300, "no task finished")
+        t0 = time.perf_counter()
+        second = main(["sweep", str(spec_file), "--out", str(store), "--workers", "1"])
+        refused_in = time.perf_counter() - t0
     finally:
         # The sweep process and its local cluster's worker processes, all at once.
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+    err = capsys.readouterr().err
+    assert second == 1 and refused_in < 5, err
+    assert f"is locked by fasttwin sweep 'sweep' (pid {proc.pid} on host" in err
+    assert "Traceback" not in err
+    assert Path(f"{store}.lock").exists()  # left behind by the killed sweep
+    # The report (and any analysis) refuses the unfinished store, saying how much is done.
+    assert main(["report", str(store), "--out", str(tmp_path / "report")]) == 2
+    err = capsys.readouterr().err
+    assert "is an unfinished sweep:" in err and f"of {total} tasks done" in err
+    assert "run the same fasttwin sweep command" in err and not (tmp_path / "report").exists()
+    with pytest.raises(ValueError, match="unfinished sweep"):
+        best_policy(xr.open_zarr(store, consolidated=False))
     before = read_done(StoreRef.of(store))
     assert 0 < before.sum() < total, f"killed at {before.sum()} of {total} tasks"
     # Metadata is consolidated only when a sweep ends.
@@ -236,4 +255,41 @@ def test_sigkill_the_sweep_then_resume_runs_only_the_missing_tasks(
         summary = run_sweep(spec_file, store, cl, progress=False)
     assert summary.tasks_run == total - int(before.sum())
     assert read_done(StoreRef.of(store)).all()
+    xr.testing.assert_equal(xr.open_zarr(store).load(), whole)
+    assert xr.open_zarr(store).attrs["sweep_complete"] is True
+    assert best_policy(xr.open_zarr(store)).recommended.feasible in (True, False)
+    assert not Path(f"{store}.lock").exists()  # recovered, then released
+
+
+def test_ctrl_c_says_how_to_resume_and_exits_130(tmp_path, spec_file, spec, whole):
+    """A real SIGINT to the process group, as a terminal's Ctrl-C sends it."""
+    store = tmp_path / "cube.zarr"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fasttwin.cli", "sweep", str(spec_file), "--out", str(store)]
+        + ["--workers", "1"],
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        # Python leaves Ctrl-C alone where its parent ignored it (a background job).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        _wait(lambda: _done(store) >= 1 or proc.poll() is not None, 300, "no task finished")
+        os.killpg(proc.pid, signal.SIGINT)
+        err = proc.communicate(timeout=120)[1]
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == 130, err
+    assert err.rstrip().endswith("fasttwin sweep: interrupted; run the same command to resume")
+    assert "Traceback" not in err and "Error" not in err
+    assert not Path(f"{store}.lock").exists()  # released on the way out
+    done = read_done(StoreRef.of(store))
+    assert 0 < done.sum() < len(done)
+    with Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=":0") as cl:
+        summary = run_sweep(spec_file, store, cl, progress=False)
+    assert summary.tasks_run == len(done) - int(done.sum())
     xr.testing.assert_equal(xr.open_zarr(store).load(), whole)

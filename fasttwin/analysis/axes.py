@@ -28,12 +28,52 @@ def check_cube(ds, *variables: str, purpose: str = "this analysis") -> None:
             f"the cube has no 'rep' dimension (dims: {', '.join(map(str, ds.dims))}); "
             "analysis needs replications"
         )
+    complete = ds.attrs.get("sweep_complete")
+    if complete is not None and not bool(complete):
+        raise ValueError(
+            f"the cube is an unfinished sweep (sweep_complete is false): some of its tasks never "
+            f"ran and their cells read as NaN, so {purpose} would cover part of the grid only; "
+            "run the same fasttwin sweep command again to finish it (it resumes)"
+        )
     missing = [v for v in variables if v not in ds.data_vars]
     if missing:
         have = ", ".join(sorted(str(v) for v in ds.data_vars)) or "none"
         raise ValueError(
             f"{purpose} needs variable(s) {', '.join(missing)}, which the cube lacks; "
             f"it has: {have}"
+        )
+
+
+def check_roles(ds, cost: str, service: str) -> None:
+    """Refuse a ``service`` that is no ratio, or a ``cost`` that is one.
+
+    Examples
+    --------
+    >>> import xarray as xr
+    >>> ds = xr.Dataset({"cost": ("rep", [1.0]), "fill_rate": ("rep", [0.9])})
+    >>> check_roles(ds, "fill_rate", "fill_rate")
+    Traceback (most recent call last):
+    ...
+    ValueError: cost must be a quantity to minimise, not a ratio: one of cost; got 'fill_rate'
+    """
+
+    def of_kind(ratio: bool) -> str:
+        names = [
+            str(v)
+            for v, x in ds.data_vars.items()
+            if "rep" in x.dims and x.dtype.kind == "f" and is_ratio(ds, v) == ratio
+        ]
+        return ", ".join(sorted(names)) or "none"
+
+    if not is_ratio(ds, service):
+        raise ValueError(
+            f"service must be a ratio (a share between 0 and 1): one of {of_kind(True)}; "
+            f"got {service!r}"
+        )
+    if is_ratio(ds, cost):
+        raise ValueError(
+            f"cost must be a quantity to minimise, not a ratio: one of {of_kind(False)}; "
+            f"got {cost!r}"
         )
 
 

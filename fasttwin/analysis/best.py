@@ -37,6 +37,7 @@ from fasttwin.analysis.axes import (
     check_choice,
     check_cube,
     check_fraction,
+    check_roles,
     format_policy,
     point_policy,
     point_values,
@@ -207,6 +208,7 @@ def best_policy(
     {'S': 40}
     """
     check_cube(ds, cost, service, purpose="best_policy")
+    check_roles(ds, cost, service)
     target = check_fraction("target", target, closed_top=True)
     confidence = check_fraction("confidence", confidence, closed_top=False)
     check_choice("rule", rule, RULES)

@@ -7,6 +7,7 @@ import numpy as np
 from fasttwin.analysis.axes import (
     check_cube,
     check_fraction,
+    check_roles,
     grid_dims,
     point_policy,
     point_values,
@@ -82,6 +83,7 @@ def frontier(
     import pandas as pd
 
     check_cube(ds, cost, service, purpose="frontier")
+    check_roles(ds, cost, service)
     confidence = check_fraction("confidence", confidence, closed_top=False)
     idx = np.flatnonzero(valid_mask(ds, cost).reshape(-1))
     c = point_values(ds, cost)[idx]

@@ -9,6 +9,7 @@ zipped or served as it is.
 from __future__ import annotations
 
 import html
+import os
 from pathlib import Path
 
 import numpy as np
@@ -96,9 +97,7 @@ def write_report(
     if isinstance(trace_reps, bool) or not isinstance(trace_reps, int) or trace_reps < 1:
         raise ValueError(f"trace_reps must be an integer >= 1, got {trace_reps!r}")
     best = best_policy(ds, target, service, cost=cost, rule=rule)  # checks the arguments
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {str(out)!r} is a file; give a directory")
+    out = check_report_dir(out)
     out.mkdir(parents=True, exist_ok=True)
     ds = ds.load()
     notes: list[str] = []
@@ -140,6 +139,37 @@ def write_report(
     index = out / "index.html"
     index.write_text(page, encoding="utf-8")
     return index
+
+
+def check_report_dir(out) -> Path:
+    """Check the report's directory: not a file, a Zarr store or a folder inside one.
+
+    Checked before anything is computed, by writing and removing a file in it
+    (or in its nearest existing parent), so an unwritable place is found at
+    once; nothing is left behind.
+    """
+    out = Path(out).absolute()
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {str(out)!r} is a file; give a directory")
+    for folder in (*reversed(out.parents), out):  # the outermost store first
+        if any((folder / name).exists() for name in ("zarr.json", ".zgroup", ".zarray")):
+            where = "is" if folder == out else f"is inside the Zarr store {str(folder)!r}, which is"
+            raise ValueError(
+                f"--out {str(out)!r} {where} a Zarr store: the report would write files into "
+                "it; give a directory outside any store"
+            )
+    existing = next(p for p in (out, *out.parents) if p.exists())
+    if not existing.is_dir():
+        raise ValueError(f"--out {str(out)!r}: {str(existing)!r} is a file, not a directory")
+    try:
+        probe = existing / f".fasttwin-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise ValueError(
+            f"cannot write the report into {str(out)!r}: {err.strerror or err}"
+        ) from None
+    return out
 
 
 # --- daily paths -----------------------------------------------------------------------

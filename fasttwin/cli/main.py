@@ -79,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:
         print(f"fasttwin {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"\nfasttwin {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -37,8 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from fasttwin.analysis.best import best_policy
-    from fasttwin.analysis.report import open_cube, write_report
+    from fasttwin.analysis.report import check_report_dir, open_cube, write_report
 
+    check_report_dir(args.out)
+    _refuse_unfinished(args.store)
     ds = open_cube(args.store)
     index = write_report(
         ds,
@@ -53,3 +55,27 @@ def run(args: argparse.Namespace) -> int:
     print(best.describe())
     print(f"wrote {index}")
     return 0
+
+
+def _refuse_unfinished(store: str) -> None:
+    """Refuse an interrupted (or still running) sweep, saying how much of it is done."""
+    from fasttwin.sweep.store import StoreRef, inspect, read_done
+
+    ref = StoreRef.of(store)
+    found = inspect(ref)
+    if found.kind != "sweep" or found.attrs.get("sweep_complete", True):
+        return
+    done = read_done(ref) if found.template_complete else None
+    count = (
+        ""
+        if done is None
+        else (
+            f": {int(done.sum())} of {done.size} tasks done, "
+            f"{100 * (1 - done.mean()):.0f} % of the cube never simulated"
+        )
+    )
+    raise ValueError(
+        f"{store!r} is an unfinished sweep{count}. A report on the finished part could "
+        "recommend a policy that the missing part beats; run the same fasttwin sweep command "
+        "again to finish it (it resumes), then the report"
+    )

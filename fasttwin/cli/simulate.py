@@ -84,13 +84,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, required=True, help="Zarr store to write (must not exist)"
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="run even when the estimated work or memory is beyond fasttwin's limits",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     import fasttwin as ft
+    from fasttwin.sweep.execute import check_output
+    from fasttwin.sweep.store import StoreRef
 
     if args.out.exists():
         raise ValueError(f"--out {str(args.out)!r} exists; choose a new path")
+    check_output(StoreRef.of(args.out))  # writable, and not inside another store
     model = ft.retail_twin() if args.model is None else ft.load_model(args.model)
     ds = ft.simulate(
         model,
@@ -100,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
         periods=args.periods,
         warmup=args.warmup,
         seed=args.seed,
+        force=args.force,
     )
     ds.to_zarr(args.out, mode="w-", zarr_format=3, consolidated=False)
     print(f"wrote {args.out}: {dict(ds.sizes)}")

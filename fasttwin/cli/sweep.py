@@ -33,6 +33,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="replace a store that holds another sweep instead of refusing it",
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="run even when the estimated work or memory is beyond fasttwin's limits, "
+        "or --workers exceeds the cores",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,9 +46,17 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         run_sweep(
-            args.spec, args.out, args.scheduler, workers=args.workers, overwrite=args.overwrite
+            args.spec,
+            args.out,
+            args.scheduler,
+            workers=args.workers,
+            overwrite=args.overwrite,
+            force=args.force,
         )
     except (ConnectionError, RuntimeError) as err:
         print(f"fasttwin sweep: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("\nfasttwin sweep: interrupted; run the same command to resume", file=sys.stderr)
+        return 130
     return 0

@@ -20,6 +20,7 @@ def simulate(
     seed: int | None = None,
     rep0: int = 0,
     parallel: bool = True,
+    force: bool = False,
 ):
     """Simulate every policy of a grid for ``reps`` replications.
 
@@ -46,6 +47,10 @@ def simulate(
         Run blocks of replications on all cores (``numba.get_num_threads()``
         threads); ``False`` uses one thread, as inside Dask workers. Results
         are bit-identical either way and for any thread count.
+    force
+        Run even when the estimated work or memory is beyond fasttwin's
+        limits (:mod:`fasttwin.engine.estimate`); without it such a run is
+        refused with the estimate before anything is computed.
 
     Returns
     -------
@@ -86,6 +91,7 @@ def simulate(
     grid = resolve_policy(model, policy)
     scenarios = resolve_scenarios(scenario)
     models = [model] if scenarios is None else [sc.apply(model) for sc in scenarios]
+    check_run(model, models, grid, run, force)
     if model.review == "continuous":
         from fasttwin.engine.continuous import simulate_continuous
 
@@ -97,3 +103,21 @@ def simulate(
     from fasttwin.engine.network import simulate_network
 
     return simulate_network(model, models, scenarios, grid, run, parallel)
+
+
+def check_run(model: Model, models: list[Model], grid, run, force: bool) -> None:
+    """Refuse a run beyond fasttwin's limits before anything is allocated or computed."""
+    from fasttwin.engine.estimate import available_memory, check_memory, check_work, estimate
+    from fasttwin.plan.limits import check_sums
+
+    est = estimate(model, grid.size * len(models), run.reps, run.periods)
+    hint = "pass force=True (--force) to run it anyway"
+    check_work(est, force, hint)
+    check_memory(
+        est.peak_bytes(),
+        available_memory(),
+        f"simulating this cube in memory ({est.describe()})",
+        force,
+        "run it as a sweep (fasttwin sweep), which streams the cube to disk, or " + hint,
+    )
+    check_sums(models, grid, run.periods)

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field, fields
 import numpy as np
 
 from fasttwin.model.checks import check_number
+from fasttwin.model.limits import MAX_DAYS, MAX_TABLE_VALUE, MAX_UNITS
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,14 @@ class Event:
 
     def __post_init__(self):
         object.__setattr__(
-            self, "start", check_number("event.start", self.start, low=0, integer=True)
+            self,
+            "start",
+            check_number("event.start", self.start, low=0, most=MAX_DAYS, integer=True),
         )
         object.__setattr__(
-            self, "end", check_number("event.end", self.end, low=self.start, integer=True)
+            self,
+            "end",
+            check_number("event.end", self.end, low=self.start, most=MAX_DAYS, integer=True),
         )
         check_number("event.factor", self.factor, low=0)
 
@@ -75,6 +80,14 @@ class Distribution:
         check_number(f"{name}.period", self.period, low=0, low_open=True)
         check_number(f"{name}.phase", self.phase)
         check_number(f"{name}.trend", self.trend)
+        if not isinstance(self.events, list | tuple):
+            raise ValueError(f"{name}.events must be a list of events, got {self.events!r}")
+        for e in self.events:
+            if not isinstance(e, Event | dict):
+                raise ValueError(
+                    f"{name}.events must hold Event(start, end, factor) or "
+                    f"{{start, end, factor}} tables, got {e!r}"
+                )
         events = tuple(e if isinstance(e, Event) else Event(**e) for e in self.events)
         object.__setattr__(self, "events", events)
         if not self.seasonal and not self.is_stationary_default():
@@ -156,7 +169,7 @@ class Poisson(Distribution):
     kind = "poisson"
 
     def __post_init__(self):
-        check_number("Poisson.mean", self.mean, low=0)
+        check_number("Poisson.mean", self.mean, low=0, most=MAX_UNITS)
         super().__post_init__()
 
     @property
@@ -184,8 +197,8 @@ class Normal(Distribution):
     kind = "normal"
 
     def __post_init__(self):
-        check_number("Normal.mean", self.mean)
-        check_number("Normal.std", self.std, low=0)
+        check_number("Normal.mean", self.mean, most=MAX_UNITS, signed=True)
+        check_number("Normal.std", self.std, low=0, most=MAX_UNITS)
         super().__post_init__()
 
     @property
@@ -211,8 +224,8 @@ class Gamma(Distribution):
     kind = "gamma"
 
     def __post_init__(self):
-        check_number("Gamma.mean", self.mean, low=0, low_open=True)
-        check_number("Gamma.std", self.std, low=0, low_open=True)
+        check_number("Gamma.mean", self.mean, low=0, low_open=True, most=MAX_UNITS)
+        check_number("Gamma.std", self.std, low=0, low_open=True, most=MAX_UNITS)
         super().__post_init__()
 
     @property
@@ -242,8 +255,14 @@ class NegativeBinomial(Distribution):
     kind = "negative_binomial"
 
     def __post_init__(self):
-        check_number("NegativeBinomial.mean", self.mean, low=0, low_open=True)
-        check_number("NegativeBinomial.std", self.std, low=math.sqrt(self.mean), low_open=True)
+        check_number("NegativeBinomial.mean", self.mean, low=0, low_open=True, most=MAX_UNITS)
+        check_number(
+            "NegativeBinomial.std",
+            self.std,
+            low=math.sqrt(self.mean),
+            low_open=True,
+            most=MAX_UNITS,
+        )
         super().__post_init__()
 
     @property
@@ -277,7 +296,9 @@ class UniformInt(Distribution):
         object.__setattr__(
             self,
             "high",
-            check_number("UniformInt.high", self.high, low=self.low, integer=True),
+            check_number(
+                "UniformInt.high", self.high, low=self.low, most=MAX_TABLE_VALUE, integer=True
+            ),
         )
         super().__post_init__()
 
@@ -305,7 +326,7 @@ class Empirical(Distribution):
 
     def __post_init__(self):
         values = tuple(
-            check_number(f"Empirical.values[{i}]", v, low=0, integer=True)
+            check_number(f"Empirical.values[{i}]", v, low=0, most=MAX_TABLE_VALUE, integer=True)
             for i, v in enumerate(self.values)
         )
         if not values:
@@ -380,7 +401,8 @@ class Trace(Distribution):
         if isinstance(self.values, str | bytes) or not hasattr(self.values, "__len__"):
             raise ValueError(f"Trace.values must be a sequence of numbers, got {self.values!r}")
         values = tuple(
-            float(check_number(f"Trace.values[{i}]", v, low=0)) for i, v in enumerate(self.values)
+            float(check_number(f"Trace.values[{i}]", v, low=0, most=MAX_UNITS))
+            for i, v in enumerate(self.values)
         )
         if not values:
             raise ValueError("Trace.values must hold at least one day, got none")
@@ -388,7 +410,9 @@ class Trace(Distribution):
         if self.mode not in TRACE_MODES:
             raise ValueError(f"Trace.mode must be one of {TRACE_MODES}, got {self.mode!r}")
         object.__setattr__(
-            self, "block", check_number("Trace.block", self.block, low=1, integer=True)
+            self,
+            "block",
+            check_number("Trace.block", self.block, low=1, most=MAX_DAYS, integer=True),
         )
         super().__post_init__()
 
@@ -459,7 +483,8 @@ def read_trace_csv(path, column: str | None, date_column: str | None) -> tuple[f
     where = f"trace file {str(path)!r}"
     if not path.is_file():
         raise ValueError(f"{where} does not exist")
-    with path.open(newline="", encoding="utf-8-sig") as f:  # the BOM spreadsheets write
+    # utf-8-sig: spreadsheet exports often start with a byte-order mark.
+    with path.open(newline="", encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
     if not rows:
         raise ValueError(f"{where} is empty; it needs a header row and one row per day")
@@ -535,8 +560,8 @@ class Uniform(Distribution):
     whole_units = False
 
     def __post_init__(self):
-        check_number("Uniform.low", self.low, low=0)
-        check_number("Uniform.high", self.high, low=self.low)
+        check_number("Uniform.low", self.low, low=0, most=MAX_DAYS)
+        check_number("Uniform.high", self.high, low=self.low, most=MAX_DAYS)
         super().__post_init__()
 
     @property
@@ -562,7 +587,7 @@ class Exponential(Distribution):
     whole_units = False
 
     def __post_init__(self):
-        check_number("Exponential.mean", self.mean, low=0, low_open=True)
+        check_number("Exponential.mean", self.mean, low=0, low_open=True, most=MAX_DAYS)
         super().__post_init__()
 
     @property
@@ -594,10 +619,15 @@ def distribution_from_dict(data: dict, where: str, base=None) -> Distribution:
     """
     data = dict(data)
     kind = data.pop("dist", None)
+    if not isinstance(kind, str):
+        kind = repr(kind)  # refused below, by name
     if kind == "trace" and "csv" in data:
         from pathlib import Path
 
-        csv_path = Path(data.pop("csv"))
+        csv_path = data.pop("csv")
+        if not isinstance(csv_path, str):
+            raise ValueError(f"{where}.csv must be a file name, got {csv_path!r}")
+        csv_path = Path(csv_path)
         if base is not None and not csv_path.is_absolute():
             csv_path = Path(base) / csv_path
         if "values" in data:
@@ -616,4 +646,7 @@ def distribution_from_dict(data: dict, where: str, base=None) -> Distribution:
     for key in ("values", "probs"):
         if isinstance(data.get(key), list):
             data[key] = tuple(data[key])
-    return cls(**data)
+    try:
+        return cls(**data)
+    except TypeError as err:  # a value of the wrong shape (a table for a number, ...)
+        raise ValueError(f"{where}: a value has the wrong type ({err})") from None

@@ -51,6 +51,35 @@ def lead_time_pmf(lead_time: Distribution) -> np.ndarray:
     )
 
 
+def lead_time_max(lead_time: Distribution) -> float:
+    """The longest lead time, in days, that a distribution gives as the simulators read it.
+
+    Whole-day families: the last day of :func:`lead_time_pmf`'s table,
+    computed without building it. Real-valued families (continuous review):
+    the upper end, or a point beyond which the mass is below 1e-12.
+
+    Examples
+    --------
+    >>> import fasttwin as ft
+    >>> lead_time_max(ft.UniformInt(1, 4)), lead_time_max(ft.Poisson(2.0))
+    (4.0, 19.0)
+    """
+    from scipy import stats
+
+    cut = 1e-12
+    if isinstance(lead_time, Poisson):
+        return float(stats.poisson.isf(cut, lead_time.mean) + 1) if lead_time.mean > 0 else 0.0
+    if isinstance(lead_time, Normal | Gamma):
+        return float(max(lead_time.mean + lead_time.std * stats.norm.isf(cut), 0.0))
+    if isinstance(lead_time, UniformInt | Uniform):
+        return float(lead_time.high)
+    if isinstance(lead_time, Empirical):
+        return float(max(lead_time.values))
+    if isinstance(lead_time, Exponential):
+        return float(lead_time.mean * -np.log(cut))
+    return float(lead_time.base_mean)
+
+
 def lead_time_moments(lead_time: float | Distribution) -> tuple[float, float]:
     """Mean and variance (days, days^2) of a lead time as continuous review reads it.
 

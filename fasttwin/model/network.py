@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from fasttwin.model.checks import check_choice, check_number
+from fasttwin.model.checks import check_choice, check_name, check_number
 from fasttwin.model.distributions import (
     Distribution,
     Empirical,
@@ -21,6 +21,8 @@ from fasttwin.model.distributions import (
     Uniform,
     UniformInt,
 )
+from fasttwin.model.lead_times import lead_time_max
+from fasttwin.model.limits import MAX_DAYS, MAX_OUTSTANDING, MAX_UNITS
 
 #: Parameters a policy grid may vary, per node.
 POLICY_PARAMETERS = ("reorder_point", "order_up_to", "order_quantity", "review_period")
@@ -94,8 +96,7 @@ class Node:
     batch: Distribution | None = None
 
     def __post_init__(self):
-        if not isinstance(self.name, str) or not self.name or "." in self.name:
-            raise ValueError(f"node name must be a non-empty string without '.', got {self.name!r}")
+        check_name("node name", self.name, forbid=".")
         where = f"node {self.name!r}"
         try:
             self._validate()
@@ -109,6 +110,12 @@ class Node:
         if isinstance(self.lead_time, Distribution):
             if not self.lead_time.is_stationary_default():
                 raise ValueError("lead_time distribution cannot have a mean path")
+            longest = lead_time_max(self.lead_time)
+            if longest > MAX_DAYS:
+                raise ValueError(
+                    f"lead_time must stay within {MAX_DAYS} days, but "
+                    f"{type(self.lead_time).__name__} reaches {longest:.4g} days"
+                )
         else:
             # Whole days keep the integer type (and its message); a real number of
             # days is for continuous review, which Model checks.
@@ -116,7 +123,7 @@ class Node:
             object.__setattr__(
                 self,
                 "lead_time",
-                check_number("lead_time", self.lead_time, low=0, integer=not real),
+                check_number("lead_time", self.lead_time, low=0, most=MAX_DAYS, integer=not real),
             )
         if self.demand is not None and not isinstance(self.demand, Distribution):
             raise ValueError(
@@ -131,7 +138,13 @@ class Node:
             object.__setattr__(
                 self,
                 "max_outstanding",
-                check_number("max_outstanding", self.max_outstanding, low=1, integer=True),
+                check_number(
+                    "max_outstanding",
+                    self.max_outstanding,
+                    low=1,
+                    most=MAX_OUTSTANDING,
+                    integer=True,
+                ),
             )
         if self.batch is not None:
             _check_batch(self.batch)
@@ -146,18 +159,18 @@ class Node:
         ):
             value = getattr(self, name)
             if value is not None:
-                object.__setattr__(self, name, check_number(name, value, low=low, integer=True))
+                value = check_number(
+                    name, value, low=low, most=MAX_UNITS, signed=low is None, integer=True
+                )
+                object.__setattr__(self, name, value)
         object.__setattr__(
             self,
             "review_period",
-            check_number("review_period", self.review_period, low=1, integer=True),
+            check_number("review_period", self.review_period, low=1, most=MAX_DAYS, integer=True),
         )
         check_policy(self.reorder_point, self.order_up_to, self.order_quantity)
-        if self.location is not None and (not isinstance(self.location, str) or not self.location):
-            raise ValueError(
-                f"location must be a non-empty string (or omitted: the node's name), "
-                f"got {self.location!r}"
-            )
+        if self.location is not None:
+            check_name("location", self.location)
 
     @property
     def site(self) -> str:
@@ -246,6 +259,7 @@ class Model:
     def __post_init__(self):
         nodes = tuple(self.nodes)
         object.__setattr__(self, "nodes", nodes)
+        check_name("model.name", self.name)
         if not nodes or not all(isinstance(n, Node) for n in nodes):
             raise ValueError("model.nodes must be a non-empty sequence of Node objects")
         check_choice("model.review", self.review, REVIEW_MODES)
@@ -274,12 +288,15 @@ class Model:
             _check_continuous(nodes)
         else:
             _check_periodic(nodes)
-        for key, low in (("periods", 1), ("warmup", 0), ("seed", 0)):
+        for key, low, high in (
+            ("periods", 1, MAX_DAYS),
+            ("warmup", 0, MAX_DAYS),
+            ("seed", 0, 2**63 - 1),
+        ):
             value = getattr(self, key)
             if value is not None:
-                object.__setattr__(
-                    self, key, check_number(f"model.{key}", value, low=low, integer=True)
-                )
+                value = check_number(f"model.{key}", value, low=low, most=high, integer=True)
+                object.__setattr__(self, key, value)
 
     def node(self, name: str) -> Node:
         """The node called ``name``."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from fasttwin.model.checks import check_number
+from fasttwin.model.checks import check_name, check_number
 from fasttwin.model.distributions import (
     Distribution,
     Empirical,
@@ -33,6 +33,7 @@ from fasttwin.model.distributions import (
     Poisson,
     Uniform,
 )
+from fasttwin.model.limits import MAX_DAYS
 from fasttwin.model.network import Model, Node
 
 #: Built-in kinds, their parameters and defaults.
@@ -56,7 +57,7 @@ class Change:
     params: tuple[tuple[str, object], ...] = ()
 
     def __post_init__(self):
-        if self.kind not in KINDS:
+        if not isinstance(self.kind, str) or self.kind not in KINDS:
             raise ValueError(
                 f"unknown scenario {self.kind!r}; built-in scenarios are {', '.join(KINDS)}"
             )
@@ -95,8 +96,7 @@ class Scenario:
     changes: tuple[Change, ...] = ()
 
     def __post_init__(self):
-        if not isinstance(self.name, str) or not self.name:
-            raise ValueError(f"scenario name must be a non-empty string, got {self.name!r}")
+        check_name("scenario name", self.name)
 
     @classmethod
     def of(cls, spec) -> Scenario:
@@ -120,6 +120,17 @@ class Scenario:
         known = known or {}
         if "compose" in data:
             parts = data.pop("compose")
+            if isinstance(parts, str):
+                parts = [parts]  # one name (which may itself be "a+b")
+            if (
+                not isinstance(parts, list | tuple)
+                or not parts
+                or not all(isinstance(p, str) for p in parts)
+            ):
+                raise ValueError(
+                    f"scenario {name!r}: compose must be a list of scenario names, such as "
+                    f"['demand_surge', 'supplier_delay'], got {parts!r}"
+                )
             if data:
                 raise ValueError(
                     f"scenario {name!r}: 'compose' takes no other fields, got {sorted(data)}"
@@ -156,6 +167,11 @@ def resolve_scenarios(scenario) -> list[Scenario] | None:
     """``None`` -> None; a name or Scenario -> [it]; a list -> each, names unique."""
     if scenario is None:
         return None
+    if not isinstance(scenario, str | Scenario | list | tuple):
+        raise ValueError(
+            f"scenario must be a scenario name (e.g. 'demand_surge'), a Scenario, or a list of "
+            f"them, got {scenario!r}"
+        )
     items = [scenario] if isinstance(scenario, str | Scenario) else list(scenario)
     if not items:
         raise ValueError("scenario must name at least one scenario, got an empty list")
@@ -171,12 +187,12 @@ def _check_params(kind: str, p: dict) -> None:
     if kind in ("demand_spike", "high_variability", "demand_surge"):
         check_number(f"{where}.factor", p["factor"], low=0)
     if kind == "demand_spike":
-        check_number(f"{where}.start", p["start"], low=0, integer=True)
-        check_number(f"{where}.end", p["end"], low=p["start"], integer=True)
+        check_number(f"{where}.start", p["start"], low=0, most=MAX_DAYS, integer=True)
+        check_number(f"{where}.end", p["end"], low=p["start"], most=MAX_DAYS, integer=True)
     if kind == "strong_seasonality":
         check_number(f"{where}.amplitude", p["amplitude"], low=0, high=1)
     if kind == "supplier_delay":
-        check_number(f"{where}.days", p["days"], low=0, integer=True)
+        check_number(f"{where}.days", p["days"], low=0, most=MAX_DAYS, integer=True)
     if kind == "lead_time_disruption":
         check_number(f"{where}.mean_factor", p["mean_factor"], low=0)
         check_number(f"{where}.variance_factor", p["variance_factor"], low=0)

@@ -25,6 +25,8 @@ def model_from_dict(data: dict, where: str = "model", base=None) -> Model:
 
     ``base`` is the folder that relative paths (trace CSV files) start from.
     """
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} must be a table of model settings, got {data!r}")
     data = dict(data)
     raw_nodes = data.pop("nodes", None)
     if not isinstance(raw_nodes, list) or not raw_nodes:
@@ -36,8 +38,10 @@ def model_from_dict(data: dict, where: str = "model", base=None) -> Model:
     node_fields = {f.name for f in fields(Node)}
     nodes = []
     for i, raw in enumerate(raw_nodes):
-        raw = dict(raw)
         label = f"{where}.nodes[{i}]"
+        if not isinstance(raw, dict):
+            raise ValueError(f"{label} must be a [[nodes]] table, got {raw!r}")
+        raw = dict(raw)
         unknown = sorted(set(raw) - node_fields)
         if unknown:
             raise ValueError(
@@ -48,8 +52,14 @@ def model_from_dict(data: dict, where: str = "model", base=None) -> Model:
                 raw[key] = distribution_from_dict(raw[key], f"{label}.{key}", base)
         if "name" not in raw:
             raise ValueError(f"{label}.name is required")
-        nodes.append(Node(**raw))
-    return Model(nodes=tuple(nodes), **data)
+        try:
+            nodes.append(Node(**raw))
+        except TypeError as err:  # a value of the wrong shape (a table for a number, ...)
+            raise ValueError(f"{label}: a value has the wrong type ({err})") from None
+    try:
+        return Model(nodes=tuple(nodes), **data)
+    except TypeError as err:
+        raise ValueError(f"{where}: a value has the wrong type ({err})") from None
 
 
 def model_from_toml(text: str, base=None) -> Model:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fasttwin.model.limits import MAX_AXIS, MAX_UNITS
 from fasttwin.model.network import POLICY_PARAMETERS, Model, policy_kind
 
 _SCALAR_LOWS = {"reorder_point": None, "order_up_to": 0, "order_quantity": 1, "review_period": 1}
@@ -123,6 +124,11 @@ def resolve_policy(model: Model, policy: Mapping | None) -> PolicyGrid:
         label = dim_name(node, param, single)
         low = _SCALAR_LOWS[param]
         if _is_sequence(value):
+            if len(value) > MAX_AXIS:
+                raise ValueError(
+                    f"policy[{key!r}] has {len(value):,} values; an axis may have at most "
+                    f"{MAX_AXIS:,} (fasttwin's limit)"
+                )
             values = tuple(_check_int(f"policy[{key!r}]", v, low) for v in value)
             if not values:
                 raise ValueError(f"policy[{key!r}] must hold at least one value, got none")
@@ -196,6 +202,11 @@ def _check_int(field: str, value, low) -> int:
             raise ValueError(f"{field} must be integers{_low(low)}, got {value!r}")
     if low is not None and value < low:
         raise ValueError(f"{field} must be integers{_low(low)}, got {value!r}")
+    if abs(value) > MAX_UNITS:
+        raise ValueError(
+            f"{field} must be integers{_low(low)}, at most {MAX_UNITS:,} in size (fasttwin's "
+            f"limit), got {value!r}"
+        )
     return int(value)
 
 

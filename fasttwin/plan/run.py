@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fasttwin.model.checks import check_number
+from fasttwin.model.limits import MAX_DAYS, MAX_REPS
 from fasttwin.model.network import Model
 
 #: Capacity used for "unlimited" (overflow never triggers).
@@ -43,9 +44,9 @@ def resolve_run(model: Model, reps, periods, warmup, seed, rep0=0) -> Run:
     warmup = 0 if warmup is None else warmup
     seed = model.seed if seed is None else seed
     seed = 0 if seed is None else seed
-    reps = check_number("reps", reps, low=1, integer=True)
-    periods = check_number("periods", periods, low=1, integer=True)
+    reps = check_number("reps", reps, low=1, most=MAX_REPS, integer=True)
+    periods = check_number("periods", periods, low=1, most=MAX_DAYS, integer=True)
     warmup = check_number("warmup", warmup, low=0, high=periods - 1, integer=True)
     seed = check_number("seed", seed, low=0, high=2**63 - 1, integer=True)
-    rep0 = check_number("rep0", rep0, low=0, integer=True)
+    rep0 = check_number("rep0", rep0, low=0, most=MAX_REPS, integer=True)
     return Run(reps, periods, warmup, seed, rep0)

@@ -21,6 +21,7 @@ def sweep(
     overwrite: bool = False,
     progress: bool = True,
     storage_options: dict | None = None,
+    force: bool = False,
 ):
     """Run a sweep into a Zarr v3 store and return its cube (lazily opened).
 
@@ -53,6 +54,13 @@ def sweep(
         Print progress, the dashboard link and a summary line on stderr.
     storage_options
         fsspec options for a URL store (credentials, endpoint, ...).
+    force
+        Run even when the estimated work or memory is beyond fasttwin's limits
+        (:mod:`fasttwin.engine.estimate`), or ``workers`` exceeds the cores.
+
+    While it runs, the sweep holds the store's lock
+    (:class:`fasttwin.sweep.lock.StoreLock`): a second sweep on the same
+    store is refused at once, naming this one.
 
     Returns
     -------
@@ -80,7 +88,9 @@ def sweep(
     from fasttwin.sweep.store import StoreRef, open_cube
 
     ref = StoreRef.of(store, storage_options)
-    run_sweep(spec, ref, client, workers=workers, overwrite=overwrite, progress=progress)
+    run_sweep(
+        spec, ref, client, workers=workers, overwrite=overwrite, progress=progress, force=force
+    )
     return open_cube(ref)
 
 

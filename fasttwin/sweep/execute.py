@@ -27,6 +27,14 @@ from fasttwin.sweep.store import StoreRef
 #: Re-runs of a task that raised (e.g. a flaky network store). Tasks whose
 #: worker died are rescheduled by Dask itself (``distributed.scheduler.allowed-failures``).
 RETRIES = 2
+#: Seconds a Dask scheduler has to answer (a port that accepts but speaks another
+#: protocol would otherwise hang the client for ever).
+SCHEDULER_TIMEOUT = 20.0
+#: Client memory per task (its Task, future and key), for the estimate.
+CLIENT_BYTES_PER_TASK = 4096
+#: What a worker process holds besides its task: Python, Numba, compiled kernels.
+WORKER_BASE_BYTES = 600 * 2**20
+FORCE_HINT = "--force (force=True) to run it anyway"
 
 
 @dataclass(frozen=True)
@@ -100,10 +108,16 @@ def run_sweep(
     overwrite: bool = False,
     progress: bool = True,
     storage_options: dict | None = None,
+    force: bool = False,
 ) -> Summary:
-    """Run (or resume) a sweep into ``store``; see :func:`fasttwin.sweep`."""
-    from fasttwin._version import __version__
-    from fasttwin.sweep import store as st
+    """Run (or resume) a sweep into ``store``; see :func:`fasttwin.sweep`.
+
+    Before anything starts: the spec is checked, the work and memory are
+    estimated (refused beyond the limits unless ``force``), the output is
+    checked, and the store's lock is taken (:mod:`fasttwin.sweep.lock`), so
+    that a second run on the same store refuses at once, touching nothing.
+    """
+    from fasttwin.sweep.lock import StoreLock
 
     t0 = time.perf_counter()
     spec = as_spec(spec)
@@ -111,7 +125,116 @@ def run_sweep(
         from fasttwin.model.checks import check_number
 
         workers = check_number("workers", workers, low=1, integer=True)
+        if workers > _cores() and not force:
+            raise ValueError(
+                f"--workers (workers=) {workers} is more than the {_cores()} cores of this "
+                "machine: each worker is a process that runs one task at a time, so more "
+                f"workers than cores only add memory and start-up time; use at most "
+                f"{_cores()}, or {FORCE_HINT}"
+            )
     ref = StoreRef.of(store, storage_options)
+    local = isinstance(client, str | type(None)) and not (client or _scheduler_address(None))
+    per_task = check_resources(spec, workers or _cores() if local else None, force)
+    check_output(ref)
+    lock = StoreLock(ref, purpose=f"fasttwin sweep {spec.name!r}")
+    try:
+        lock.acquire()
+    except OSError as err:
+        raise ValueError(
+            f"cannot write the store {ref.url!r}: {err.strerror or err} ({err.filename or ''})"
+        ) from None
+    try:
+        return _run_locked(
+            spec, ref, client, workers, overwrite, progress, force, lock, per_task, t0
+        )
+    finally:
+        lock.release()
+
+
+def check_resources(spec: Spec, local_workers: int | None, force: bool) -> int:
+    """Refuse a sweep whose work or memory is beyond the limits; return one task's bytes.
+
+    ``local_workers``: worker processes of the local cluster that will run it
+    (``None`` for a given cluster, whose memory is checked once connected).
+    """
+    from fasttwin.engine.estimate import available_memory, check_memory, check_work, estimate
+
+    n_scen = 1 if spec.scenarios is None else len(spec.scenarios)
+    est = estimate(spec.model, spec.points * n_scen, spec.reps, spec.periods)
+    check_work(est, force, FORCE_HINT)
+    tasks = count_tasks(spec)
+    check_memory(
+        tasks * CLIENT_BYTES_PER_TASK,
+        available_memory(),
+        f"planning {tasks:,} tasks (on this machine)",
+        force,
+        "raise [execution] points_per_task, or " + FORCE_HINT,
+    )
+    per_task = est.peak_bytes(min(spec.points_per_task, spec.points)) + WORKER_BASE_BYTES
+    if local_workers is not None:
+        check_memory(
+            per_task,
+            available_memory() // local_workers,
+            f"one task ({min(spec.points_per_task, spec.points):,} points x "
+            f"{spec.reps:,} reps, in each of {local_workers} worker processes)",
+            force,
+            "lower [execution] points_per_task or reps, use fewer --workers, or " + FORCE_HINT,
+        )
+    return per_task
+
+
+def check_output(ref: StoreRef) -> None:
+    """Refuse a store inside another Zarr store; create a local store's parent folder."""
+    if "://" in ref.url:
+        return
+    path = os.path.abspath(ref.url)
+    for parent in reversed(list(_parents(path))):  # the outermost store first
+        if _is_zarr(parent):
+            raise ValueError(
+                f"--out {ref.url!r} is inside the Zarr store {parent!r}; choose a path outside it"
+            )
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+    except OSError as err:
+        raise ValueError(
+            f"cannot create the folder of the store {ref.url!r}: {err.strerror or err}"
+        ) from None
+    if os.path.isdir(path):
+        probe = os.path.join(path, f".fasttwin-write-test-{os.getpid()}")
+        try:
+            with open(probe, "wb"):
+                pass
+            os.unlink(probe)
+        except OSError as err:
+            raise ValueError(
+                f"cannot write into the store {ref.url!r}: {err.strerror or err}"
+            ) from None
+
+
+def _parents(path: str):
+    parent = os.path.dirname(path)
+    while parent and parent != path:
+        yield parent
+        path, parent = parent, os.path.dirname(parent)
+
+
+def _is_zarr(path: str) -> bool:
+    return any(os.path.exists(os.path.join(path, n)) for n in ("zarr.json", ".zgroup", ".zarray"))
+
+
+def count_tasks(spec: Spec) -> int:
+    """Tasks of :func:`~fasttwin.sweep.plan.make_plan` without building them."""
+    from fasttwin.sweep.plan import block_shape
+
+    chunks = block_shape(spec.shape, spec.points_per_task)
+    blocks = math.prod(-(-n // c) for n, c in zip(spec.shape, chunks, strict=True))
+    return blocks * (1 if spec.scenarios is None else len(spec.scenarios))
+
+
+def _run_locked(spec, ref, client, workers, overwrite, progress, force, lock, per_task, t0):
+    from fasttwin._version import __version__
+    from fasttwin.sweep import store as st
+
     plan = make_plan(spec)
     identity = {
         "fasttwin_version": __version__,
@@ -138,8 +261,9 @@ def run_sweep(
     elif found.kind == "other":
         raise ValueError(f"store {ref.url!r} exists and is not a Zarr store; refusing to delete it")
     say = _printer(progress)
-    with connect(client, workers) as cl:
+    with connect(client, workers) as cl, _Interrupts() as stop:
         n_workers = _check_workers(cl, __version__)
+        _check_worker_memory(cl, per_task, force)
         say(
             f"fasttwin sweep {spec.name!r}: {spec.points:,} points x "
             f"{len(spec.scenarios or [None])} scenario(s) x {spec.reps:,} reps in "
@@ -147,7 +271,7 @@ def run_sweep(
         )
         say(f"scheduler: {cl.scheduler_info().get('address')}  dashboard: {_dashboard(cl)}")
         tw = time.perf_counter()
-        schema = _probe_everywhere(cl, spec, _fingerprint(identity))
+        schema = _probe_everywhere(cl, spec, _fingerprint(identity), stop)
         say(f"workers ready (kernels compiled) in {time.perf_counter() - tw:.1f} s")
         if fresh:
             layout = _create(spec, plan, ref, identity, schema, replace=found.kind != "absent")
@@ -166,8 +290,10 @@ def run_sweep(
         job = Job(spec, ref, layout, key)
         todo = [t for t in plan.tasks if not done[t.index]]
         t1 = time.perf_counter()
-        results = _execute(cl, job, todo, len(plan.tasks), say if progress else None)
+        results = _execute(cl, job, todo, len(plan.tasks), say if progress else None, lock, stop)
         t2 = time.perf_counter()
+        lock.check()
+        st.mark_complete(ref)
         st.consolidate(ref)
     t3 = time.perf_counter()
     times = {"wall": t3 - t0, "setup": t1 - t0, "finish": t3 - t2}
@@ -176,7 +302,7 @@ def run_sweep(
     return summary
 
 
-def _probe_everywhere(cl, spec: Spec, fingerprint: str):
+def _probe_everywhere(cl, spec: Spec, fingerprint: str, stop=None):
     """Run the probe on every worker at once: it compiles the kernels the tasks
     need everywhere in parallel (not one worker after another as first tasks
     would, behind the probe), and gives the cube's schema."""
@@ -193,9 +319,53 @@ def _probe_everywhere(cl, spec: Spec, fingerprint: str):
         for i, w in enumerate(workers)
     ]
     try:
+        _wait_all(futures, stop)
         return cl.gather(futures)[0]
     finally:
         cl.cancel(futures)
+
+
+def _wait_all(futures, stop) -> None:
+    """Wait for ``futures``, looking for Ctrl-C (``stop``) between short waits."""
+    from distributed import wait
+
+    while True:
+        try:
+            wait(futures, timeout=0.25)
+            return
+        except TimeoutError:
+            if stop is not None:
+                stop.check()
+
+
+class _Interrupts:
+    """Ctrl-C only sets a flag, which the sweep checks between waits.
+
+    A KeyboardInterrupt raised inside Dask's client calls leaves tracebacks of
+    half-done calls behind; raised from :meth:`check`, it unwinds cleanly (tasks
+    cancelled, cluster closed, lock released) and the command says how to resume.
+    """
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        self.flag = threading.Event()
+        self.old = None
+        main = threading.current_thread() is threading.main_thread()
+        if main and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self.old = signal.signal(signal.SIGINT, lambda *_: self.flag.set())
+        return self
+
+    def check(self) -> None:
+        if self.flag.is_set():
+            raise KeyboardInterrupt
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        if self.old is not None:
+            signal.signal(signal.SIGINT, self.old)
 
 
 def _create(spec: Spec, plan: Plan, ref: StoreRef, identity: dict, schema, replace: bool) -> dict:
@@ -213,6 +383,8 @@ def _create(spec: Spec, plan: Plan, ref: StoreRef, identity: dict, schema, repla
         **provenance(spec.model, run, f"sweep {spec.name}"),
         "title": f"fasttwin sweep {spec.name} of {spec.model.name or 'model'}",
         "sweep_toml": dumps(identity["sweep"]),
+        # Set to True once every task is done (store.mark_complete).
+        "sweep_complete": False,
     }
     if replace:
         st.remove(ref)
@@ -257,7 +429,9 @@ def run_task(job: Job, task: Task) -> TaskResult:
     return TaskResult(task.index, True, int(valid.sum()), t1 - t0, t2 - t1, rss)
 
 
-def _execute(cl, job: Job, todo: list[Task], total: int, say) -> list[TaskResult]:
+def _execute(
+    cl, job: Job, todo: list[Task], total: int, say, lock=None, stop=None
+) -> list[TaskResult]:
     from distributed import as_completed
 
     futures = [
@@ -267,7 +441,7 @@ def _execute(cl, job: Job, todo: list[Task], total: int, say) -> list[TaskResult
     bar = _Progress(len(todo), total - len(todo), say)
     results = []
     try:
-        for fut in as_completed(futures):
+        for fut in _completed(as_completed(futures), stop):
             try:
                 results.append(fut.result())
             except Exception as err:
@@ -275,11 +449,24 @@ def _execute(cl, job: Job, todo: list[Task], total: int, say) -> list[TaskResult
                     f"sweep task {fut.key} failed: {type(err).__name__}: {err}. The store "
                     "keeps every finished task: run the same command again to resume"
                 ) from err
+            if lock is not None:
+                lock.check()
             bar.step()
     finally:
         cl.cancel(futures)
         bar.close()
     return results
+
+
+def _completed(pending, stop):
+    """Futures as they complete, looking for Ctrl-C (``stop``) between short waits."""
+    while not pending.is_empty():
+        batch = pending.next_batch(block=False)
+        if not batch:
+            if stop is not None:
+                stop.check()
+            time.sleep(0.05)
+        yield from batch
 
 
 @contextlib.contextmanager
@@ -290,7 +477,6 @@ def connect(client, workers: int | None):
     ``DASK_SCHEDULER_ADDRESS`` setting), start a LocalCluster of ``workers``
     (default: one per core) single-threaded worker processes, and close it after.
     """
-    import dask
     from distributed import Client, LocalCluster
 
     if isinstance(client, Client):
@@ -300,15 +486,16 @@ def connect(client, workers: int | None):
         return
     if client is not None and not isinstance(client, str):
         raise ValueError(f"client must be a distributed.Client or an address, got {client!r}")
-    address = client or dask.config.get("scheduler-address", None)
+    address = _scheduler_address(client)
     if address:
         if workers is not None:
             raise ValueError(
                 "--workers (workers=) sizes the local cluster only; the cluster at "
                 f"{address} has its own workers"
             )
+        probe_scheduler(address)
         try:
-            cl = Client(address, timeout="20s")
+            cl = Client(address, timeout=f"{SCHEDULER_TIMEOUT}s")
         except OSError as err:
             raise ConnectionError(f"cannot reach the Dask scheduler at {address}: {err}") from None
         with cl:
@@ -320,7 +507,93 @@ def connect(client, workers: int | None):
         warnings.filterwarnings("ignore", message="Port .* is already in use")
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True)
     with cluster, Client(cluster) as cl:
+        cl.run(_leave_interrupts_to_the_client)
         yield cl
+
+
+def _leave_interrupts_to_the_client() -> None:
+    """In a local worker: ignore Ctrl-C, which the terminal sends to the whole process
+    group; the client stops the cluster itself, and says how to resume, without a
+    traceback from every worker. Cancelled tasks are not worth a warning either."""
+    import logging
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.getLogger("distributed.worker.state_machine").setLevel(logging.ERROR)
+
+
+def _scheduler_address(client) -> str | None:
+    import dask
+
+    return client or dask.config.get("scheduler-address", None)
+
+
+def probe_scheduler(address: str, timeout: float | None = None) -> None:
+    """Raise ``ConnectionError`` unless a Dask scheduler answers at ``address`` in time.
+
+    ``distributed.Client`` waits for ever for the first message of a server
+    that accepts connections but says nothing, and allocates whatever size a
+    server speaking another protocol seems to announce; so ask the scheduler
+    who it is first, with a deadline, on a thread of our own (its event loop
+    is apart from any the caller runs).
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    timeout = SCHEDULER_TIMEOUT if timeout is None else timeout
+    if "://" in address and address.split("://", 1)[0] not in ("tcp", "tls", "ws", "wss"):
+        return  # in-process (inproc://) and other transports: nothing foreign can listen there
+
+    async def ask():
+        from distributed.comm import connect as comm_connect
+        from distributed.security import Security
+
+        args = Security().get_connection_args("client")
+        comm = await comm_connect(address, timeout=timeout, **args)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    def run():
+        return asyncio.run(asyncio.wait_for(ask(), timeout))
+
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            info = pool.submit(run).result()
+        except (TimeoutError, asyncio.TimeoutError):
+            raise ConnectionError(
+                f"no Dask scheduler answered at {address} within {timeout:g} s: something "
+                "may accept connections there without speaking Dask's protocol (a wrong port?)"
+            ) from None
+        except OSError as err:
+            raise ConnectionError(f"cannot reach a Dask scheduler at {address}: {err}") from None
+        except Exception as err:  # whatever the other end said, it was not a scheduler
+            raise ConnectionError(
+                f"the server at {address} does not answer as a Dask scheduler (a wrong port?): "
+                f"Dask could not read its reply ({type(err).__name__})"
+            ) from None
+    if not isinstance(info, dict) or info.get("type") != "Scheduler":
+        raise ConnectionError(f"the server at {address} is not a Dask scheduler")
+
+
+def _check_worker_memory(cl, per_task: int, force: bool) -> None:
+    """Refuse tasks larger than the smallest worker's memory limit (when the workers set one)."""
+    from fasttwin.engine.estimate import check_memory
+
+    limits = [int(w.get("memory_limit") or 0) for w in cl.scheduler_info()["workers"].values()]
+    limits = [m for m in limits if m > 0]
+    if limits:
+        check_memory(
+            per_task,
+            min(limits),
+            "one task (on a worker)",
+            force,
+            "lower [execution] points_per_task or reps, or " + FORCE_HINT,
+        )
 
 
 def _check_workers(cl, version: str) -> int:

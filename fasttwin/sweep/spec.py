@@ -47,6 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from fasttwin.model.checks import check_choice, check_number
+from fasttwin.model.limits import MAX_AXIS
 from fasttwin.model.network import Model
 from fasttwin.model.scenarios import Scenario, resolve_scenarios
 from fasttwin.model.toml_io import model_from_dict, model_to_dict, tomllib
@@ -76,8 +77,6 @@ TASK_DAYS = 5e8
 #: Tasks a sweep is cut into, when that keeps tasks above TASK_DAYS / 2 (about
 #: 1 s): enough to keep the cores of a workstation busy to the end.
 MIN_TASKS = 64
-#: Grid points checked at a time when looking for a valid policy.
-_SCAN_POINTS = 65536
 
 
 @dataclass(frozen=True)
@@ -177,6 +176,10 @@ class Spec:
         ):
             object.__setattr__(self, key, value)
         object.__setattr__(self, "_first_valid", _first_valid_point(self.model, policy_grid))
+        from fasttwin.plan.limits import check_sums
+
+        models = [self.model] if scenarios is None else [sc.apply(self.model) for sc in scenarios]
+        check_sums(models, policy_grid, run.periods)
 
     # -- construction -------------------------------------------------------------------
 
@@ -447,6 +450,11 @@ def _range(key: str, table: Mapping) -> range:
     stop = _int(f"{where}.stop", table["stop"])
     step = check_number(f"{where}.step", table.get("step", 1), low=1, integer=True)
     values = range(start, stop, step)
+    if len(values) > MAX_AXIS:
+        raise ValueError(
+            f"{where} has {len(values):,} values; an axis may have at most {MAX_AXIS:,} "
+            "(fasttwin's limit)"
+        )
     if not values:
         raise ValueError(
             f"{where} is empty: stop ({stop}) is excluded and must be > start ({start})"
@@ -489,14 +497,63 @@ def _scenarios(names, definitions) -> tuple[Scenario, ...] | None:
 
 
 def _first_valid_point(model: Model, grid) -> int:
-    """Scan the grid in blocks; the first cell every node's policy accepts, else refuse."""
-    from fasttwin.sweep.plan import block_shape, blocks, sub_grid, valid_mask
+    """The first grid cell (C order) every node's policy accepts, else refuse.
 
-    chunks = block_shape(grid.shape, _SCAN_POINTS)
-    for region in blocks(grid.shape, chunks):
-        valid = valid_mask(model, sub_grid(grid, region))
-        if valid.any():
-            local = np.unravel_index(int(valid.argmax()), [b - a for a, b in region])
-            at = [a + int(i) for (a, _), i in zip(region, local, strict=True)]
-            return int(np.ravel_multi_index(at, grid.shape)) if at else 0
-    raise ValueError("no grid point is a valid policy: every cell has reorder_point >= order_up_to")
+    A cell is a policy when each node's ``reorder_point < order_up_to``; each
+    node's condition involves its own axes only, so the first valid cell is
+    found node by node from the axis values, in time linear in the axis
+    lengths whatever the number of cells (a scan of 10**12 invalid cells would
+    not end).
+    """
+    from fasttwin.sweep.plan import sub_grid, valid_mask
+
+    # The node checks (a policy per node, no contradictory parameters) on one cell.
+    valid_mask(model, sub_grid(grid, [(0, 1)] * len(grid.shape)))
+    index = [0] * len(grid.axes)
+    for node in model.nodes:
+        found = _first_valid_of_node(model, grid, node)
+        if found is None:
+            raise ValueError(
+                "no grid point is a valid policy: every cell has reorder_point >= order_up_to"
+                + ("" if len(model.nodes) == 1 else f" at node {node.name!r}")
+            )
+        for axis, i in found.items():
+            index[axis] = i
+    return int(np.ravel_multi_index(index, grid.shape)) if index else 0
+
+
+def _first_valid_of_node(model: Model, grid, node) -> dict | None:
+    """``{axis: index}`` of the node's first (s, S) pair with s < S, ``{}`` if always valid."""
+    axes = {a.param: i for i, a in enumerate(grid.axes) if a.node == node.name}
+    fixed = {p: v for n, p, v in grid.fixed if n == node.name}
+
+    def values(param):
+        if param in axes:
+            return np.asarray(grid.axes[axes[param]].values, dtype=np.int64)
+        value = fixed.get(param, getattr(node, param))
+        return None if value is None else np.asarray([value], dtype=np.int64)
+
+    s, big_s = values("reorder_point"), values("order_up_to")
+    if values("order_quantity") is not None or s is None or big_s is None:
+        return {}  # (r, Q) and base-stock policies are valid everywhere
+    if "reorder_point" not in axes and "order_up_to" not in axes:
+        return {}  # two scalars: node_policy has refused an impossible pair
+    s_first = axes.get("reorder_point", -1) < axes.get("order_up_to", -1)
+    if s_first:  # the first s below some S, then the first S above it
+        i = np.flatnonzero(s < big_s.max())
+        if not i.size:
+            return None
+        j = int(np.flatnonzero(big_s > s[i[0]])[0])
+        i = int(i[0])
+    else:
+        j = np.flatnonzero(big_s > s.min())
+        if not j.size:
+            return None
+        i = int(np.flatnonzero(s < big_s[j[0]])[0])
+        j = int(j[0])
+    found = {}
+    if "reorder_point" in axes:
+        found[axes["reorder_point"]] = i
+    if "order_up_to" in axes:
+        found[axes["order_up_to"]] = j
+    return found

@@ -261,6 +261,16 @@ def write_template(ref: StoreRef, spec, plan, schema: Schema, attrs: dict) -> di
     return layout
 
 
+def mark_complete(ref: StoreRef) -> None:
+    """Record in the root attrs that every task is done (``sweep_complete``).
+
+    Until then a cube read from the store says ``sweep_complete = False``, and
+    the analysis refuses it: its unfinished cells read as NaN.
+    """
+    root = _open(ref)
+    root.attrs["sweep_complete"] = True
+
+
 def _fill_value(dtype: np.dtype):
     """What unwritten chunks read as: NaN (as in a cube's invalid cells), False, 0."""
     if dtype.kind == "f":
