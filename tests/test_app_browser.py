@@ -217,7 +217,8 @@ def test_each_page_runs_in_the_browser(page, server, tmp_path, path, button, res
     page.get_by_role("button", name=button, exact=True).click()
     page.get_by_text(result).first.wait_for(timeout=RESULTS)
     settled(page)
-    assert not page.get_by_test_id("stException").count()
+    errors = page.get_by_test_id("stException")
+    assert not errors.count(), "\n".join(e.inner_text() for e in errors.all())
     assert not page.get_by_test_id("stAlertContentError").count(), page.inner_text("body")
     assert "retail_twin" not in page.inner_text("body")  # the one-node model ran
     screenshot(page, path, tmp_path)
