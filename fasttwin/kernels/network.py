@@ -37,6 +37,7 @@ FIFO walk for the points whose parent owes something.
 import numpy as np
 
 from fasttwin.kernels import network_layout as NL
+from fasttwin.kernels.cycles import cycle_sums, next_cycle_word, restart_counts
 from fasttwin.kernels.demand import day_demand
 from fasttwin.kernels.jit import jit
 from fasttwin.kernels.rng import STREAM_LEAD_TIME, STREAM_SUPPLY, key_state
@@ -51,14 +52,18 @@ K = NL.N_NODE_SUMS
 
 
 @jit
-def _arrive(n_points, x, transit, xo, pipe, po, acc, ro):
-    """Step 1: shipments due today join the stock (and pay what is owed first)."""
+def _arrive(n_points, x, transit, got, xo, pipe, po, acc, ro):
+    """Step 1: shipments due today join the stock (and pay what is owed first).
+
+    Sets ``got`` (a delivery today) afresh: the day's first word on it.
+    """
     for p in range(n_points):
         i, d = U(xo + p), U(po + p)
         a = pipe[d]
         pipe[d] = 0
         x[i] += a
         transit[i] -= a
+        got[i] = a > 0
         acc[U(ro + p)] += a
 
 
@@ -91,10 +96,11 @@ def _review_rq(
 
 
 @jit
-def _supply_now(n_points, q, x, xo, acc, ordered_o, received_o):
+def _supply_now(n_points, q, x, got, xo, acc, ordered_o, received_o):
     """An accepted supplier order with lead time 0: here at once."""
     for p in range(n_points):
         x[U(xo + p)] += q[p]
+        got[U(xo + p)] |= q[p] > 0
         acc[U(received_o + p)] += q[p]
         acc[U(ordered_o + p)] += q[p]
 
@@ -109,7 +115,7 @@ def _supply_later(n_points, q, transit, xo, pipe, po, acc, ordered_o):
 
 
 @jit
-def _from_parent_now(n_points, q, x, owed, xo, jo, short, acc, o_ord, o_rec, o_req, o_fill):
+def _from_parent_now(n_points, q, x, owed, got, xo, jo, short, acc, o_ord, o_rec, o_req, o_fill):
     """A child's order: served from the parent's stock at once (lead time 0), the rest owed."""
     for p in range(n_points):
         i, j = U(xo + p), U(jo + p)
@@ -119,6 +125,7 @@ def _from_parent_now(n_points, q, x, owed, xo, jo, short, acc, o_ord, o_rec, o_r
         short[j] |= served < qp
         owed[i] += qp - served
         x[i] += served
+        got[i] |= served > 0
         acc[U(o_req + p)] += qp
         acc[U(o_fill + p)] += served
         acc[U(o_rec + p)] += served
@@ -188,6 +195,7 @@ def _release(
     x,
     transit,
     owed,
+    got,
     pipe,
     acc,
     total,
@@ -220,6 +228,7 @@ def _release(
                 lc = lead[c]
                 if lc == 0:
                     x[c * n_points + p] += a
+                    got[c * n_points + p] = True
                     acc[(c * K + NL.RECEIVED) * n_points + p] += a
                 else:
                     pipe[(c * slots + (t + lc) % slots) * n_points + p] += a
@@ -245,14 +254,36 @@ def _demand(n_points, d, lost_sales, x, xo, short, system_short, acc, o_req, o_f
 
 
 @jit
-def _account(n_points, x, transit, owed, xo, short, acc, o_oh, o_bo, o_pipe, o_out):
-    """Step 5 for one node: stock, what it owes, its pipeline."""
+def _account(
+    counting,
+    n_points,
+    x,
+    transit,
+    owed,
+    xo,
+    short,
+    got,
+    cycle,
+    acc,
+    o_oh,
+    o_bo,
+    o_pipe,
+    o_out,
+):
+    """Step 5 for one node: stock, what it owes, its pipeline, its replenishment cycles.
+
+    A delivery today (``got``) closes the open cycle (``cycle``: words of
+    :mod:`fasttwin.kernels.cycles`), unless it is day 0 (``counting`` False:
+    day 0's deliveries belong to the horizon's opening), and today is the
+    first day of the next cycle.
+    """
     for p in range(n_points):
         i = U(xo + p)
         acc[U(o_oh + p)] += max(x[i], 0)
         acc[U(o_bo + p)] += max(-x[i], 0)
         acc[U(o_pipe + p)] += transit[i] + owed[i]
         acc[U(o_out + p)] += short[i]
+        cycle[i] = next_cycle_word(cycle[i], got[i] & counting, short[i])
 
 
 @jit
@@ -355,6 +386,8 @@ def _network(
         next_review = np.zeros(size, np.int64)
         pipe = np.zeros(n_nodes * slots * n_points, np.int64)
         short = np.zeros(size, np.bool_)
+        got = np.zeros(size, np.bool_)  # a delivery today
+        cycle = np.zeros(size, np.int64)  # replenishment-cycle words
         system_short = np.zeros(n_points, np.bool_)
         total = np.zeros((n_queues, n_points), np.int64)
         q_head = np.zeros((n_queues, n_points), np.int64)
@@ -396,6 +429,8 @@ def _network(
                 acc[:] = 0  # what ran up during the warm-up
                 share[:] = 0
                 system_stockouts[:] = 0
+                for k in range(size):
+                    cycle[k] = restart_counts(cycle[k])
                 for i in range(n_nodes):
                     o = i * K * n_points
                     _snapshot(
@@ -415,6 +450,7 @@ def _network(
                     n_points,
                     x,
                     transit,
+                    got,
                     i * n_points,
                     pipe,
                     (i * slots + t % slots) * n_points,
@@ -435,6 +471,7 @@ def _network(
                         x,
                         transit,
                         owed,
+                        got,
                         pipe,
                         acc,
                         total,
@@ -489,6 +526,7 @@ def _network(
                             n_points,
                             q,
                             x,
+                            got,
                             xo,
                             acc,
                             ao + NL.ORDERED * n_points,
@@ -507,6 +545,7 @@ def _network(
                             q,
                             x,
                             owed,
+                            got,
                             xo,
                             jo,
                             short,
@@ -553,6 +592,7 @@ def _network(
                                 x,
                                 transit,
                                 owed,
+                                got,
                                 pipe,
                                 acc,
                                 total,
@@ -582,12 +622,15 @@ def _network(
             for i in range(n_nodes):
                 ao = i * K * n_points
                 _account(
+                    t > 0,
                     n_points,
                     x,
                     transit,
                     owed,
                     i * n_points,
                     short,
+                    got,
+                    cycle,
                     acc,
                     ao + NL.ON_HAND * n_points,
                     ao + NL.BACKORDERS * n_points,
@@ -620,6 +663,10 @@ def _network(
                 o + NL.BO_END * n_points,
                 o + NL.PIPE_END * n_points,
             )
+            for p in range(n_points):
+                cycles, short_cycles = cycle_sums(cycle[i * n_points + p])
+                acc[o + NL.CYCLES * n_points + p] = cycles
+                acc[o + NL.SHORT_CYCLES * n_points + p] = short_cycles
             for k in range(K):
                 for p in range(n_points):
                     out[r, i, k, p] = acc[(i * K + k) * n_points + p]
