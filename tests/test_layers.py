@@ -20,6 +20,8 @@ def test_import_contracts_hold():
     """import-linter's contracts in pyproject.toml: layers, forbidden imports, no cycles."""
     exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
     assert exe is not None, "import-linter is part of the test extras"
-    done = subprocess.run([exe], cwd=PACKAGE.parent, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [exe], cwd=PACKAGE.parent, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 broken" in done.stdout
