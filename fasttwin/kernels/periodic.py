@@ -81,15 +81,21 @@ def make_day_draws(day_demand):
     return day_draws
 
 
-def _make_policy_day(rq, lost_mode=None, capped=True):
+def _make_policy_day(rq, lost_mode=None, capped=True, external=False):
     """Build the day step for (r, Q) when ``rq`` else (s, S).
 
-    The flags are closure constants, so Numba compiles them away and LLVM
-    vectorises the loop over policy points; as a runtime flag ``rq`` blocked
-    vectorisation (measured 2.5x slower). ``lost_mode`` True/False fixes lost
-    sales or backorders (``None``: read the ``lost_sales`` argument), which
-    drops the accumulator the other mode leaves at zero; ``capped=False``
-    drops the overflow sum (no capacity).
+    The one place where a day of the single-node periodic model is written:
+    the horizon kernel, the trace kernel and any kernel that steps days (an
+    environment) call the step this builds. The flags are closure constants,
+    so Numba compiles them away and LLVM vectorises the loop over policy
+    points; as a runtime flag ``rq`` blocked vectorisation (measured 2.5x
+    slower). ``lost_mode`` True/False fixes lost sales or backorders
+    (``None``: read the ``lost_sales`` argument), which drops the accumulator
+    the other mode leaves at zero; ``capped=False`` drops the overflow sum (no
+    capacity). ``external=True`` builds the step in which each point orders
+    ``orders_in[p] >= 0`` units (an agent's quantity, on any day) in place of
+    its policy's; its review days still advance. The policy's build never
+    reads ``orders_in``.
     """
 
     @INLINE
@@ -104,6 +110,7 @@ def _make_policy_day(rq, lost_mode=None, capped=True):
         up_to,
         quantity,
         review,
+        orders_in,
         inv,
         transit,
         next_review,
@@ -142,11 +149,15 @@ def _make_policy_day(rq, lost_mode=None, capped=True):
             position = x + tr
             is_review = t == next_review[p]
             next_review[p] += review[p] if is_review else 0
-            trigger = is_review & (position <= reorder[p])
-            if rq:
-                q = quantity[p] * ((reorder[p] - position) // quantity[p] + 1) if trigger else 0
+            if external:
+                q = orders_in[p]
+                trigger = q > 0
             else:
-                q = up_to[p] - position if trigger else 0
+                trigger = is_review & (position <= reorder[p])
+                if rq:
+                    q = quantity[p] * ((reorder[p] - position) // quantity[p] + 1) if trigger else 0
+                else:
+                    q = up_to[p] - position if trigger else 0
             qa = q if accepted else 0
             x += qa if now else 0
             pipe_out[p] += 0 if now else qa
@@ -271,6 +282,7 @@ def _make_kernel(rq, lost_mode, capped, codes):
                     up_to,
                     quantity,
                     review,
+                    quantity,  # orders_in: not read by the policy's step
                     inv,
                     transit,
                     next_review,

@@ -123,6 +123,7 @@ def _make_trace_kernel(rq):
                     up_to,
                     quantity,
                     review,
+                    quantity,  # orders_in: not read by the policy's step
                     inv,
                     transit,
                     next_review,
