@@ -700,7 +700,7 @@ def network_days(
     return total, q_head, q_len, q_child, q_qty
 
 
-@jit
+@INLINE
 def warmup_ends(state, sums):
     """Forget what the running sums gathered so far; record the state they start from."""
     cycle = state[5]
@@ -713,7 +713,7 @@ def warmup_ends(state, sums):
     _snapshot_all(state, acc, NL.OH_START, NL.BO_START, NL.PIPE_START)
 
 
-@jit
+@INLINE
 def horizon_ends(state, sums):
     """Record the final state, and the replenishment cycles, into the running sums."""
     cycle = state[5]
@@ -728,7 +728,7 @@ def horizon_ends(state, sums):
             acc[o + NL.SHORT_CYCLES * n_points + p] = short_cycles
 
 
-@jit
+@INLINE
 def _snapshot_all(state, acc, oh, bo, pipe_row):
     x, transit, owed = state[0], state[1], state[2]
     n_points = state[8].shape[0]
