@@ -33,11 +33,13 @@ the reorder point, so a point places at most one order per arrival key, and
 every point that orders after the same customer gets the same lead time.
 
 Limits: stock levels and a day's demand must stay below 2**31 units, so that
-a day's unit-ticks fit in int64.
+a day's unit-ticks fit in int64, and a replication below 2**31 deliveries (the
+cycle words of :mod:`fasttwin.kernels.cycles`).
 """
 
 import numpy as np
 
+from fasttwin.kernels.cycles import OPEN_SHORT, cycle_sums, next_cycle_word, restart_counts
 from fasttwin.kernels.jit import jit
 from fasttwin.kernels.layout import (
     BACKORDERS,
@@ -349,7 +351,7 @@ def _make_kernel(rq):
             backorders = np.zeros(n_points, np.int64)
             position = initial.copy()
             n_out = np.zeros(n_points, np.int64)
-            cycle_short = np.zeros(n_points, np.int64)  # a stockout in the open cycle
+            cycle = np.zeros(n_points, np.int64)  # replenishment-cycle words
             due = np.empty((n_points, 4), np.int64)
             qty = np.empty((n_points, 4), np.int64)
             acc = np.zeros((N_SUMS, n_points))
@@ -466,9 +468,9 @@ def _make_kernel(rq):
                     last_short = -1  # the latest day counted as a stock-out day
                     orders = 0
                     units = 0
-                    cs = cycle_short[p]
-                    cycles = 0
-                    short_cycles = 0
+                    if first == warmup:
+                        cycle[p] = restart_counts(cycle[p])
+                    cw = cycle[p]
                     now = base
                     k = 0
                     while True:
@@ -509,7 +511,7 @@ def _make_kernel(rq):
                                 bo += unmet
                                 ip -= demand
                             if unmet > 0:
-                                cs = 1
+                                cw |= OPEN_SHORT
                                 # Stock-out days: those of the arrivals from the first one
                                 # not served in full to the end of the stretch.
                                 first_short = (
@@ -534,9 +536,7 @@ def _make_kernel(rq):
                             q = qty[p, 0]
                             heap_pop(due, qty, p, no)
                             no -= 1
-                            cycles += 1
-                            short_cycles += cs
-                            cs = 0
+                            cw = next_cycle_word(cw, True, False)
                             oh += q
                             release = min(oh, bo)
                             oh -= release
@@ -573,9 +573,7 @@ def _make_kernel(rq):
                             oh -= release
                             bo -= release
                             if now > 0:
-                                cycles += 1
-                                short_cycles += cs
-                                cs = 0
+                                cw = next_cycle_word(cw, True, False)
                         else:
                             if no == due.shape[1]:
                                 due, qty = _grow(due, qty)
@@ -585,7 +583,7 @@ def _make_kernel(rq):
                     backorders[p] = bo
                     position[p] = ip
                     n_out[p] = no
-                    cycle_short[p] = cs
+                    cycle[p] = cw
                     if measured:
                         acc[ON_HAND, p] += a_oh * TICK
                         acc[BACKORDERS, p] += a_bo * TICK
@@ -595,8 +593,6 @@ def _make_kernel(rq):
                         acc[STOCKOUTS, p] += short_days
                         acc[ORDERS, p] += orders
                         acc[ORDERED, p] += units
-                        acc[CYCLES, p] += cycles
-                        acc[SHORT_CYCLES, p] += short_cycles
                 if measured:
                     demand_total += cum[n]
                 if n > 0:
@@ -606,9 +602,7 @@ def _make_kernel(rq):
             for p in range(n_points):
                 acc[BO_END, p] = backorders[p]
                 acc[DEMAND, p] = demand_total
-                if acc[CYCLES, p] == 0:  # no cycle closed: count the open one
-                    acc[CYCLES, p] = 1
-                    acc[SHORT_CYCLES, p] = cycle_short[p]
+                acc[CYCLES, p], acc[SHORT_CYCLES, p] = cycle_sums(cycle[p])
                 for k in range(N_SUMS):
                     out[k, p, r] = acc[k, p]
 
