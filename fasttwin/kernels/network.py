@@ -50,6 +50,10 @@ from fasttwin.kernels.samplers import bernoulli, table_draw
 
 #: Queue entries per (parent, point) allocated at first; doubled when full.
 QUEUE_START = 8
+#: Bits of a (node, point)'s flags of the day: a request it could not serve in
+#: full at once, a delivery that reached it.
+SHORT = 1
+GOT = 2
 
 
 U = np.uint64
@@ -57,10 +61,11 @@ K = NL.N_NODE_SUMS
 
 
 @jit
-def _arrive(n_points, x, transit, got, xo, pipe, po, acc, ro):
+def _arrive(n_points, x, transit, flags, xo, pipe, po, acc, ro):
     """Step 1: shipments due today join the stock (and pay what is owed first).
 
-    Sets ``got`` (a delivery today) afresh: the day's first word on it.
+    Sets the day's ``flags`` afresh (the day's first word on them): ``GOT`` if
+    a shipment arrived.
     """
     for p in range(n_points):
         i, d = U(xo + p), U(po + p)
@@ -68,7 +73,7 @@ def _arrive(n_points, x, transit, got, xo, pipe, po, acc, ro):
         pipe[d] = 0
         x[i] += a
         transit[i] -= a
-        got[i] = a > 0
+        flags[i] = GOT if a > 0 else 0
         acc[U(ro + p)] += a
 
 
@@ -111,12 +116,12 @@ def _take_orders(t, n_points, review, next_review, q, xo, acc, ro):
 
 
 @jit
-def _supply_now(n_points, q, x, got, xo, acc, ordered_o, received_o):
+def _supply_now(n_points, q, x, flags, xo, acc, ordered_o, received_o):
     """An accepted supplier order with lead time 0: here at once."""
     for p in range(n_points):
         i = U(xo + p)
         x[i] += q[i]
-        got[i] |= q[i] > 0
+        flags[i] |= GOT if q[i] > 0 else 0
         acc[U(received_o + p)] += q[i]
         acc[U(ordered_o + p)] += q[i]
 
@@ -132,17 +137,17 @@ def _supply_later(n_points, q, transit, xo, pipe, po, acc, ordered_o):
 
 
 @jit
-def _from_parent_now(n_points, q, x, owed, got, xo, jo, short, acc, o_ord, o_rec, o_req, o_fill):
+def _from_parent_now(n_points, q, x, owed, flags, xo, jo, acc, o_ord, o_rec, o_req, o_fill):
     """A child's order: served from the parent's stock at once (lead time 0), the rest owed."""
     for p in range(n_points):
         i, j = U(xo + p), U(jo + p)
         qp = q[i]
         served = min(qp, max(x[j], 0))
         x[j] -= qp
-        short[j] |= served < qp
+        flags[j] |= SHORT if served < qp else 0
         owed[i] += qp - served
         x[i] += served
-        got[i] |= served > 0
+        flags[i] |= GOT if served > 0 else 0
         acc[U(o_req + p)] += qp
         acc[U(o_fill + p)] += served
         acc[U(o_rec + p)] += served
@@ -151,7 +156,7 @@ def _from_parent_now(n_points, q, x, owed, got, xo, jo, short, acc, o_ord, o_rec
 
 @jit
 def _from_parent_later(
-    n_points, q, x, transit, owed, xo, jo, pipe, po, short, acc, o_ord, o_req, o_fill
+    n_points, q, x, transit, owed, xo, jo, pipe, po, flags, acc, o_ord, o_req, o_fill
 ):
     """A child's order: served from the parent's stock, on its way; the rest owed."""
     for p in range(n_points):
@@ -159,7 +164,7 @@ def _from_parent_later(
         qp = q[i]
         served = min(qp, max(x[j], 0))
         x[j] -= qp
-        short[j] |= served < qp
+        flags[j] |= SHORT if served < qp else 0
         owed[i] += qp - served
         pipe[U(po + p)] += served
         transit[i] += served
@@ -212,7 +217,7 @@ def _release(
     x,
     transit,
     owed,
-    got,
+    flags,
     pipe,
     acc,
     total,
@@ -245,7 +250,7 @@ def _release(
                 lc = lead[c]
                 if lc == 0:
                     x[c * n_points + p] += a
-                    got[c * n_points + p] = True
+                    flags[c * n_points + p] |= GOT
                     acc[(c * K + NL.RECEIVED) * n_points + p] += a
                 else:
                     pipe[(c * slots + (t + lc) % slots) * n_points + p] += a
@@ -255,7 +260,7 @@ def _release(
 
 
 @jit
-def _demand(n_points, d, lost_sales, x, xo, short, system_short, acc, o_req, o_fill, o_lost):
+def _demand(n_points, d, lost_sales, x, xo, flags, system_short, acc, o_req, o_fill, o_lost):
     """Step 4 at a demand node: serve from stock; lose or backorder the rest."""
     for p in range(n_points):
         i = U(xo + p)
@@ -263,7 +268,7 @@ def _demand(n_points, d, lost_sales, x, xo, short, system_short, acc, o_req, o_f
         lost = d - served if lost_sales else 0
         x[i] -= d - lost
         out = served < d
-        short[i] |= out
+        flags[i] |= SHORT if out else 0
         system_short[p] |= out
         acc[U(o_req + p)] += d
         acc[U(o_fill + p)] += served
@@ -278,8 +283,7 @@ def _account(
     transit,
     owed,
     xo,
-    short,
-    got,
+    flags,
     cycle,
     acc,
     o_oh,
@@ -289,7 +293,7 @@ def _account(
 ):
     """Step 5 for one node: stock, what it owes, its pipeline, its replenishment cycles.
 
-    A delivery today (``got``) closes the open cycle (``cycle``: words of
+    A delivery today (``GOT``) closes the open cycle (``cycle``: words of
     :mod:`fasttwin.kernels.cycles`), unless it is day 0 (``counting`` False:
     day 0's deliveries belong to the horizon's opening), and today is the
     first day of the next cycle.
@@ -299,8 +303,10 @@ def _account(
         acc[U(o_oh + p)] += max(x[i], 0)
         acc[U(o_bo + p)] += max(-x[i], 0)
         acc[U(o_pipe + p)] += transit[i] + owed[i]
-        acc[U(o_out + p)] += short[i]
-        cycle[i] = next_cycle_word(cycle[i], got[i] & counting, short[i])
+        f = flags[i]
+        short = (f & SHORT) != 0
+        acc[U(o_out + p)] += short
+        cycle[i] = next_cycle_word(cycle[i], ((f & GOT) != 0) & counting, short)
 
 
 @jit
@@ -332,7 +338,7 @@ def network_state(initial, n_nodes, n_queues, slots):
     ``initial`` is the flat ``(nodes * points)`` initial stock (node ``i`` at
     ``i * points``); ``n_queues`` counts the nodes with children.
 
-    - ``state = (x, transit, owed, next_review, pipe, cycle, short, got,
+    - ``state = (x, transit, owed, next_review, pipe, cycle, flags,
       system_short, on_site, demand, lead, accepted)``, flat ``(nodes *
       points)`` unless said: net stock, units in transit, units owed by the
       parent, the next review day, the pipeline ``(nodes, slots, points)``,
@@ -357,8 +363,7 @@ def network_state(initial, n_nodes, n_queues, slots):
         np.zeros(size, np.int64),
         np.zeros(size * slots, np.int64),
         np.zeros(size, np.int64),
-        np.zeros(size, np.bool_),
-        np.zeros(size, np.bool_),
+        np.zeros(size, np.uint8),
         np.zeros(n_points, np.bool_),
         np.zeros(n_points, np.int64),
         np.zeros(n_nodes, np.int64),
@@ -451,8 +456,7 @@ def network_days(
         next_review,
         pipe,
         cycle,
-        short,
-        got,
+        flags,
         system_short,
         on_site,
         demand,
@@ -493,7 +497,7 @@ def network_days(
                 n_points,
                 x,
                 transit,
-                got,
+                flags,
                 i * n_points,
                 pipe,
                 (i * slots + t % slots) * n_points,
@@ -514,7 +518,7 @@ def network_days(
                     x,
                     transit,
                     owed,
-                    got,
+                    flags,
                     pipe,
                     acc,
                     total,
@@ -573,7 +577,7 @@ def network_days(
                         n_points,
                         orders,
                         x,
-                        got,
+                        flags,
                         xo,
                         acc,
                         ao + NL.ORDERED * n_points,
@@ -592,10 +596,9 @@ def network_days(
                         orders,
                         x,
                         owed,
-                        got,
+                        flags,
                         xo,
                         jo,
-                        short,
                         acc,
                         ao + NL.ORDERED * n_points,
                         ao + NL.RECEIVED * n_points,
@@ -613,7 +616,7 @@ def network_days(
                         jo,
                         pipe,
                         po,
-                        short,
+                        flags,
                         acc,
                         ao + NL.ORDERED * n_points,
                         po_j + NL.DEMAND * n_points,
@@ -639,7 +642,7 @@ def network_days(
                             x,
                             transit,
                             owed,
-                            got,
+                            flags,
                             pipe,
                             acc,
                             total,
@@ -658,7 +661,7 @@ def network_days(
                     lost_sales[i] == 1,
                     x,
                     i * n_points,
-                    short,
+                    flags,
                     system_short,
                     acc,
                     ao + NL.DEMAND * n_points,
@@ -675,8 +678,7 @@ def network_days(
                 transit,
                 owed,
                 i * n_points,
-                short,
-                got,
+                flags,
                 cycle,
                 acc,
                 ao + NL.ON_HAND * n_points,
@@ -695,7 +697,6 @@ def network_days(
             )
         for p in range(n_points):
             system_stockouts[p] += system_short[p]
-        short[:] = False
         system_short[:] = False
     return total, q_head, q_len, q_child, q_qty
 
@@ -719,7 +720,7 @@ def horizon_ends(state, sums):
     cycle = state[5]
     acc = sums[0]
     _snapshot_all(state, acc, NL.OH_END, NL.BO_END, NL.PIPE_END)
-    n_points = state[8].shape[0]
+    n_points = state[7].shape[0]
     for i in range(cycle.shape[0] // n_points):
         o = i * K * n_points
         for p in range(n_points):
@@ -731,7 +732,7 @@ def horizon_ends(state, sums):
 @INLINE
 def _snapshot_all(state, acc, oh, bo, pipe_row):
     x, transit, owed = state[0], state[1], state[2]
-    n_points = state[8].shape[0]
+    n_points = state[7].shape[0]
     for i in range(x.shape[0] // n_points):
         o = i * K * n_points
         _snapshot(
