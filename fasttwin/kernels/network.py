@@ -343,9 +343,10 @@ def network_state(initial, n_nodes, n_queues, slots):
       points)`` unless said: net stock, units in transit, units owed by the
       parent, the next review day, the pipeline ``(nodes, slots, points)``,
       the replenishment-cycle words (:mod:`fasttwin.kernels.cycles`); then
-      scratch that a day leaves cleared or overwrites: the day's flags
-      (``system_short`` per point), a row per point, and the day's draws per
-      node (demand, lead time, supplier's answer).
+      what a day sets afresh: each (node, point)'s flags of the day (bits
+      ``SHORT`` and ``GOT``), a customer stockout anywhere (per point), a
+      scratch row per point, and the day's draws per node (demand, lead time,
+      the supplier's answer).
     - ``queues = (total, head, length, child, units)``: what each parent owes,
       FIFO, per queue and point; ``child`` and ``units`` ``(queues, points,
       room)`` grow, so :func:`network_days` returns the tuple.
