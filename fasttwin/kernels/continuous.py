@@ -20,7 +20,10 @@ shelf. Areas (on hand, backorders, on hand above capacity) are exact int64
 unit-ticks within a day, so they equal the event-by-event sums bit for bit;
 each day's area is then added in unit-days to float64 totals. Counts (units
 lost, units filled on arrival, orders, ...) are summed. All sums are float64
-in the row layout of :mod:`fasttwin.kernels.layout`.
+in the row layout of :mod:`fasttwin.kernels.layout`. Replenishment cycles are
+cut at delivery instants (a zero lead time delivers at the order's instant,
+after the customer who triggered it); deliveries of the review at time 0 open
+the first cycle rather than close one.
 
 The lead time of an order is keyed by the customer arrival after which it is
 placed: ``(seed, STREAM_LEAD_TIME, rep, node, day)`` extended by the arrival's
@@ -30,16 +33,19 @@ the reorder point, so a point places at most one order per arrival key, and
 every point that orders after the same customer gets the same lead time.
 
 Limits: stock levels and a day's demand must stay below 2**31 units, so that
-a day's unit-ticks fit in int64.
+a day's unit-ticks fit in int64, and a replication below 2**31 deliveries (the
+cycle words of :mod:`fasttwin.kernels.cycles`).
 """
 
 import numpy as np
 
+from fasttwin.kernels.cycles import OPEN_SHORT, cycle_sums, next_cycle_word, restart_counts
 from fasttwin.kernels.jit import jit
 from fasttwin.kernels.layout import (
     BACKORDERS,
     BO_END,
     BO_START,
+    CYCLES,
     DEMAND,
     FILLED,
     LOST,
@@ -48,6 +54,7 @@ from fasttwin.kernels.layout import (
     ORDERED,
     ORDERS,
     OVERFLOW,
+    SHORT_CYCLES,
     STOCKOUTS,
 )
 from fasttwin.kernels.rng import (
@@ -344,6 +351,7 @@ def _make_kernel(rq):
             backorders = np.zeros(n_points, np.int64)
             position = initial.copy()
             n_out = np.zeros(n_points, np.int64)
+            cycle = np.zeros(n_points, np.int64)  # replenishment-cycle words
             due = np.empty((n_points, 4), np.int64)
             qty = np.empty((n_points, 4), np.int64)
             acc = np.zeros((N_SUMS, n_points))
@@ -460,6 +468,9 @@ def _make_kernel(rq):
                     last_short = -1  # the latest day counted as a stock-out day
                     orders = 0
                     units = 0
+                    if first == warmup:
+                        cycle[p] = restart_counts(cycle[p])
+                    cw = cycle[p]
                     now = base
                     k = 0
                     while True:
@@ -500,6 +511,7 @@ def _make_kernel(rq):
                                 bo += unmet
                                 ip -= demand
                             if unmet > 0:
+                                cw |= OPEN_SHORT
                                 # Stock-out days: those of the arrivals from the first one
                                 # not served in full to the end of the stretch.
                                 first_short = (
@@ -524,6 +536,7 @@ def _make_kernel(rq):
                             q = qty[p, 0]
                             heap_pop(due, qty, p, no)
                             no -= 1
+                            cw = next_cycle_word(cw, True, False)
                             oh += q
                             release = min(oh, bo)
                             oh -= release
@@ -559,6 +572,8 @@ def _make_kernel(rq):
                             release = min(oh, bo)
                             oh -= release
                             bo -= release
+                            if now > 0:
+                                cw = next_cycle_word(cw, True, False)
                         else:
                             if no == due.shape[1]:
                                 due, qty = _grow(due, qty)
@@ -568,6 +583,7 @@ def _make_kernel(rq):
                     backorders[p] = bo
                     position[p] = ip
                     n_out[p] = no
+                    cycle[p] = cw
                     if measured:
                         acc[ON_HAND, p] += a_oh * TICK
                         acc[BACKORDERS, p] += a_bo * TICK
@@ -586,6 +602,7 @@ def _make_kernel(rq):
             for p in range(n_points):
                 acc[BO_END, p] = backorders[p]
                 acc[DEMAND, p] = demand_total
+                acc[CYCLES, p], acc[SHORT_CYCLES, p] = cycle_sums(cycle[p])
                 for k in range(N_SUMS):
                     out[k, p, r] = acc[k, p]
 

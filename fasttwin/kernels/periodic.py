@@ -10,12 +10,14 @@ measured days; costs are linear in those sums and are formed by the caller.
 
 import numpy as np
 
+from fasttwin.kernels.cycles import cycle_sums, next_cycle_word, restart_counts
 from fasttwin.kernels.demand import ALL_CODES, make_day_demand
 from fasttwin.kernels.jit import INLINE, jit
 from fasttwin.kernels.layout import (
     BACKORDERS,
     BO_END,
     BO_START,
+    CYCLES,
     DEMAND,
     FILLED,
     LOST,
@@ -24,6 +26,7 @@ from fasttwin.kernels.layout import (
     ORDERED,
     ORDERS,
     OVERFLOW,
+    SHORT_CYCLES,
     STOCKOUTS,
 )
 from fasttwin.kernels.rng import (
@@ -78,15 +81,21 @@ def make_day_draws(day_demand):
     return day_draws
 
 
-def _make_policy_day(rq, lost_mode=None, capped=True):
+def _make_policy_day(rq, lost_mode=None, capped=True, external=False):
     """Build the day step for (r, Q) when ``rq`` else (s, S).
 
-    The flags are closure constants, so Numba compiles them away and LLVM
-    vectorises the loop over policy points; as a runtime flag ``rq`` blocked
-    vectorisation (measured 2.5x slower). ``lost_mode`` True/False fixes lost
-    sales or backorders (``None``: read the ``lost_sales`` argument), which
-    drops the accumulator the other mode leaves at zero; ``capped=False``
-    drops the overflow sum (no capacity).
+    The one place where a day of the single-node periodic model is written:
+    the horizon kernel, the trace kernel and any kernel that steps days (an
+    environment) call the step this builds. The flags are closure constants,
+    so Numba compiles them away and LLVM vectorises the loop over policy
+    points; as a runtime flag ``rq`` blocked vectorisation (measured 2.5x
+    slower). ``lost_mode`` True/False fixes lost sales or backorders
+    (``None``: read the ``lost_sales`` argument), which drops the accumulator
+    the other mode leaves at zero; ``capped=False`` drops the overflow sum (no
+    capacity). ``external=True`` builds the step in which each point orders
+    ``orders_in[p] >= 0`` units (an agent's quantity, on any day) in place of
+    its policy's; its review days still advance. The policy's build never
+    reads ``orders_in``.
     """
 
     @INLINE
@@ -101,9 +110,11 @@ def _make_policy_day(rq, lost_mode=None, capped=True):
         up_to,
         quantity,
         review,
+        orders_in,
         inv,
         transit,
         next_review,
+        cycle,
         pipe_in,
         pipe_out,
         on_hand,
@@ -125,7 +136,11 @@ def _make_policy_day(rq, lost_mode=None, capped=True):
         today's lead time (unused when ``now``: a zero lead time arrives at once).
         The accumulators come as separate rows: 1-D arrays keep the loop
         vectorisable where 2-D indexing did not (measured: 2.5x).
+        ``cycle`` holds each point's replenishment cycles in one word (see
+        :mod:`fasttwin.kernels.cycles`); a delivery on day ``t > 0`` closes
+        the open cycle, and the day opens the next one.
         """
+        counting = t > 0  # day 0's deliveries belong to the horizon's opening
         for p in range(inv.shape[0]):
             arrived = pipe_in[p]
             pipe_in[p] = 0
@@ -134,15 +149,20 @@ def _make_policy_day(rq, lost_mode=None, capped=True):
             position = x + tr
             is_review = t == next_review[p]
             next_review[p] += review[p] if is_review else 0
-            trigger = is_review & (position <= reorder[p])
-            if rq:
-                q = quantity[p] * ((reorder[p] - position) // quantity[p] + 1) if trigger else 0
+            if external:
+                q = orders_in[p]
+                trigger = q > 0
             else:
-                q = up_to[p] - position if trigger else 0
+                trigger = is_review & (position <= reorder[p])
+                if rq:
+                    q = quantity[p] * ((reorder[p] - position) // quantity[p] + 1) if trigger else 0
+                else:
+                    q = up_to[p] - position if trigger else 0
             qa = q if accepted else 0
             x += qa if now else 0
             pipe_out[p] += 0 if now else qa
             tr += 0 if now else qa
+            delivered = arrived + (qa if now else 0)
             filled = min(d, max(x, 0))
             if lost_mode is None:
                 lost = d - filled if lost_sales else 0
@@ -159,7 +179,9 @@ def _make_policy_day(rq, lost_mode=None, capped=True):
             transit[p] = tr
             on_hand[p] += max(x, 0)
             filled_units[p] += filled
-            stockouts[p] += 1 if filled < d else 0
+            short = filled < d
+            stockouts[p] += 1 if short else 0
+            cycle[p] = next_cycle_word(cycle[p], (delivered > 0) & counting, short)
             orders[p] += 1 if trigger else 0
             ordered[p] += qa
             if capped:
@@ -218,6 +240,7 @@ def _make_kernel(rq, lost_mode, capped, codes):
             transit = np.zeros(n_points, np.int64)
             pipe = np.zeros((n_slots, n_points), np.int64)
             next_review = np.zeros(n_points, np.int64)
+            cycle = np.zeros(n_points, np.int64)
             acc = np.zeros((N_SUMS, n_points), np.int64)
             # Warm-up days accumulate into scratch rows: cheaper than masking every sum.
             scratch = np.zeros((N_SUMS, n_points), np.int64)
@@ -247,6 +270,7 @@ def _make_kernel(rq, lost_mode, capped, codes):
                 if t == warmup:
                     for p in range(n_points):
                         acc[BO_START, p] = max(-inv[p], 0)
+                        cycle[p] = restart_counts(cycle[p])
                 policy_day(
                     t,
                     d,
@@ -258,9 +282,11 @@ def _make_kernel(rq, lost_mode, capped, codes):
                     up_to,
                     quantity,
                     review,
+                    quantity,  # orders_in: not read by the policy's step
                     inv,
                     transit,
                     next_review,
+                    cycle,
                     pipe[t % n_slots],
                     pipe[(t + lead) % n_slots],
                     sums[ON_HAND],
@@ -275,6 +301,7 @@ def _make_kernel(rq, lost_mode, capped, codes):
             for p in range(n_points):
                 acc[BO_END, p] = max(-inv[p], 0)
                 acc[DEMAND, p] = demand_total
+                acc[CYCLES, p], acc[SHORT_CYCLES, p] = cycle_sums(cycle[p])
                 for k in range(N_SUMS):
                     out[k, p, r] = acc[k, p]
 

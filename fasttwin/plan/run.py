@@ -10,6 +10,9 @@ from fasttwin.model.network import Model
 
 #: Capacity used for "unlimited" (overflow never triggers).
 UNLIMITED = 2**62
+# The periodic kernels count a replication's replenishment cycles in 31-bit fields
+# (see ``fasttwin.kernels.cycles``); MAX_DAYS keeps every run far below that.
+assert MAX_DAYS < 2**31 - 1
 
 
 @dataclass(frozen=True)
