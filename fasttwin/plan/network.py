@@ -52,6 +52,23 @@ class NetworkPlan:
     def topology_arrays(self) -> tuple:
         return (self.parent, self.topdown, self.review_order, self.sub_start, self.sub_nodes)
 
+    def draw_arrays(self) -> tuple:
+        """The demand and lead-time arrays, in the kernels' argument order."""
+        return (
+            self.d_code,
+            self.d_p1,
+            self.d_p2,
+            self.d_start,
+            self.d_len,
+            self.d_cdf,
+            self.d_guide,
+            self.lt_fixed,
+            self.lt_len,
+            self.lt_start,
+            self.lt_cdf,
+            self.lt_guide,
+        )
+
 
 def depths(model: Model) -> list[int]:
     """Each node's number of ancestors (0 for the nodes that order from the supplier)."""
