@@ -600,6 +600,13 @@ def observe(e, n_feat, day, horizon, x, owed, pipe, slots, history, mean_next, o
 
 
 @jit
+def observe_envs(envs, n_feat, t, horizon, x, owed, pipe, slots, history, mean_next, obs):
+    """:func:`observe` the environments listed in ``envs``, each at the end of its day ``t - 1``."""
+    for e in envs:
+        observe(e, n_feat, t[e], horizon, x, owed, pipe, slots, history, mean_next, obs)
+
+
+@jit
 def trace_network(
     seed,
     rep0,
