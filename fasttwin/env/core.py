@@ -193,6 +193,7 @@ class Stepper:
         self.shares = np.zeros((k, n), np.float64)
         self.stockouts = np.zeros(k, np.int64)
         self.orders = np.zeros((e, n), np.int64)
+        self.active = np.ones(e, np.bool_)
 
     def reset(self, mask: np.ndarray | None = None, seed: int | None = None) -> None:
         """Start the next episode of the environments in ``mask`` (all by default).
@@ -240,17 +241,21 @@ class Stepper:
 
     # -- stepping ---------------------------------------------------------------------------
 
-    def step(self, orders: np.ndarray | None = None) -> None:
-        """Advance every environment by one day.
+    def step(self, orders: np.ndarray | None = None, active: np.ndarray | None = None) -> None:
+        """Advance every environment (those in ``active``, if given) by one day.
 
         ``orders (num_envs, nodes)``: integer quantities of the controlled
         nodes (other columns are ignored). Fills :attr:`obs`,
         :attr:`node_reward` and, when built with ``rows``, :attr:`rows`,
-        :attr:`shares` and :attr:`stockouts`.
+        :attr:`shares` and :attr:`stockouts` of the environments stepped.
         """
-        if (self.episode < 0).any():
+        if active is None:
+            self.active[:] = True
+        else:
+            self.active[:] = active
+        if (self.episode[self.active] < 0).any():
             raise RuntimeError("call reset() before step()")
-        if (self.t >= self.horizon).any():
+        if (self.t[self.active] >= self.horizon).any():
             raise RuntimeError(
                 f"an episode has run its {self.horizon} days: reset() it before stepping again"
             )
@@ -295,6 +300,7 @@ class Stepper:
             *plan.draw_arrays(),
             self.slots,
             self._room,
+            self.active,
             self.external,
             self.orders,
             self.x,

@@ -403,6 +403,7 @@ def step_envs(
     lt_guide,
     slots,
     room,
+    active,
     external,
     orders,
     x,
@@ -430,7 +431,8 @@ def step_envs(
     """Advance environments ``e0 .. e1-1`` by one day; return the first one not advanced.
 
     Environment ``e`` is replication :func:`rep_key` ``(env_index[e],
-    episode[e])`` on day ``t[e]`` (then ``t[e] + 1``). ``orders (envs,
+    episode[e])`` on day ``t[e]`` (then ``t[e] + 1``); those with
+    ``active[e]`` False are left as they are. ``orders (envs,
     nodes)`` are the day's orders of the ``external`` nodes. State arrays
     have the environment first; the queues ``(envs, queues, 1, cap)`` must
     leave room for ``room`` more entries each (the most children a node has:
@@ -465,6 +467,8 @@ def step_envs(
     q = np.zeros(1, np.int64)
     want_rows = rows.shape[0] > 0
     for e in range(e0, e1):
+        if not active[e]:
+            continue
         for j in range(q_len.shape[1]):
             if q_len[e, j, 0] + room >= cap:
                 return e
