@@ -1,4 +1,4 @@
-"""``TwinVectorEnv``: a Gymnasium vector environment, every replication advanced by one Numba call."""
+"""``TwinVectorEnv``: a Gymnasium vector environment; one Numba call steps every replication."""
 
 from __future__ import annotations
 
@@ -87,11 +87,11 @@ class TwinVectorEnv(VectorEnv):
     >>> import fasttwin as ft
     >>> envs = ft.env.TwinVectorEnv(ft.env.ten_products(), num_envs=8, seed=1)
     >>> envs.single_observation_space.shape, envs.single_action_space.shape
-    ((100,), (10,))
+    ((130,), (10,))
     >>> obs, info = envs.reset()
     >>> obs, reward, terminated, truncated, info = envs.step(np.full((8, 10), 0.1))
     >>> obs.shape, reward.shape, bool(terminated.any())
-    ((8, 100), (8,), False)
+    ((8, 130), (8,), False)
     """
 
     metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP, "render_modes": []}
