@@ -131,7 +131,7 @@ def check_batch(
         bad |= arr != np.floor(arr)
     if bad.any():
         e, k = (int(v) for v in np.argwhere(bad.reshape(shape[0], -1))[0])
-        value = arr.reshape(shape[0], -1)[e, k]
+        value = arr.reshape(shape[0], -1)[e, k].item()
         top = np.broadcast_to(high, arr.shape).reshape(shape[0], -1)[e, k]
         kind = "whole numbers" if integer else "numbers"
         where = f" in environment {e}" if shape[0] > 1 else ""
