@@ -62,6 +62,13 @@ class TwinVectorEnv(VectorEnv):
     policy
         Scalar policy parameters replacing the model's (for uncontrolled nodes
         and initial stock).
+    replications
+        The replication each environment runs at episode 0 (default
+        ``0 .. num_envs - 1``; episode ``e`` runs ``e * 2**32`` more).
+        Environments given the same one see the same random numbers: common
+        random numbers when comparing policies side by side.
+    threads
+        Threads that step large batches (``None``: Numba's thread count).
     autoreset_mode
         ``"next_step"`` (Gymnasium's default: the step after an episode ends
         resets those environments, ignoring their actions, with reward 0),
@@ -110,6 +117,7 @@ class TwinVectorEnv(VectorEnv):
         history: int = 3,
         policy: Mapping | None = None,
         autoreset_mode: str = "next_step",
+        replications=None,
         threads: int | None = None,
     ):
         mode = _MODES[check_choice("autoreset_mode", autoreset_mode, tuple(_MODES))]
@@ -128,6 +136,16 @@ class TwinVectorEnv(VectorEnv):
         )
         self._stepper = self.settings.stepper
         self.num_envs = self._stepper.num_envs
+        if replications is not None:
+            reps = np.asarray(replications)
+            if reps.shape != (self.num_envs,) or reps.dtype.kind not in "iu" or (reps < 0).any():
+                raise ValueError(
+                    f"replications must be {self.num_envs} integers >= 0 (one per environment), "
+                    f"got {replications!r}"
+                )
+            if (reps >= 2**32).any():
+                raise ValueError("replications must be < 2**32 (episodes count above them)")
+            self._stepper.env_index[:] = reps
         self.metadata = {**type(self).metadata, "autoreset_mode": mode}
         self.single_observation_space = self.settings.observation_space()
         self.single_action_space = self.settings.action_space()
