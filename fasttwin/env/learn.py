@@ -36,7 +36,9 @@ class LearnResult:
     @property
     def policy(self) -> dict:
         return {
-            **{f"{n}.reorder_point": s for n, s in zip(self.nodes, self.reorder_point, strict=True)},
+            **{
+                f"{n}.reorder_point": s for n, s in zip(self.nodes, self.reorder_point, strict=True)
+            },
             **{f"{n}.order_up_to": s for n, s in zip(self.nodes, self.order_up_to, strict=True)},
         }
 
