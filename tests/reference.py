@@ -79,6 +79,7 @@ def simulate_single_node(node, kind, points, run):
             on_hand = pt["initial"]
             backorders = 0
             pipeline = []  # [arrival day, quantity]
+            cycle_short = False  # a stockout in the open replenishment cycle
             log = []
             for t in range(run.periods):
                 d, lead, accepted = draws[r, t]
@@ -144,6 +145,18 @@ def simulate_single_node(node, kind, points, run):
                     sums[L.ORDERED, i, r] += placed if accepted else 0
                     sums[L.OVERFLOW, i, r] += max(on_hand - capacity, 0)
                     sums[L.DEMAND, i, r] += d
+                # Replenishment cycles: a delivery day after day 0 closes the open cycle
+                # and is the first day of the next one.
+                if (arriving > 0 or received_now > 0) and t > 0:
+                    if measured:
+                        sums[L.CYCLES, i, r] += 1
+                        sums[L.SHORT_CYCLES, i, r] += cycle_short
+                    cycle_short = False
+                if served < d:
+                    cycle_short = True
             sums[L.BO_END, i, r] = backorders
+            if sums[L.CYCLES, i, r] == 0:  # none closed: the open cycle counts
+                sums[L.CYCLES, i, r] = 1
+                sums[L.SHORT_CYCLES, i, r] = cycle_short
             logs[i, r] = log
     return sums, logs

@@ -72,7 +72,10 @@ def simulate_continuous_node(node, kind, points, run, rates):
     for i, pt in enumerate(points):
         for r in range(run.reps):
             rep = run.rep0 + r
-            st = dict(on_hand=pt["initial"], backorders=0, pipeline=[], latest=(0, 0))
+            # cycle_short: a stockout in the open replenishment cycle
+            st = dict(
+                on_hand=pt["initial"], backorders=0, pipeline=[], latest=(0, 0), cycle_short=False
+            )
             log = []
             acc = sums[:, i, r]
 
@@ -92,6 +95,8 @@ def simulate_continuous_node(node, kind, points, run, rates):
                 if lt <= 0:
                     st["on_hand"] += q
                     shipped = release(st)
+                    if now > 0:  # a delivery at time 0 opens the first cycle
+                        close_cycle(st, acc, measured)
                 else:
                     st["pipeline"].append([now + lt, q])
                 log.append(dict(kind="order", time=now, q=q, shipped=shipped, measured=measured))
@@ -130,6 +135,7 @@ def simulate_continuous_node(node, kind, points, run, rates):
                         st["pipeline"].remove(order)
                         st["on_hand"] += order[1]
                         shipped = release(st)
+                        close_cycle(st, acc, measured)
                         log.append(
                             dict(kind="delivery", time=tau, shipped=shipped, measured=measured)
                         )
@@ -139,7 +145,7 @@ def simulate_continuous_node(node, kind, points, run, rates):
                         st["on_hand"] -= served
                         unmet = size - served
                         if unmet:
-                            short = True
+                            short = st["cycle_short"] = True
                             if not node.lost_sales:
                                 st["backorders"] += unmet
                         lost = unmet if node.lost_sales else 0
@@ -171,8 +177,19 @@ def simulate_continuous_node(node, kind, points, run, rates):
                     acc[L.BACKORDERS] += float(area["backorders"]) / DAY
                     acc[L.OVERFLOW] += float(area["overflow"]) / DAY
             acc[L.BO_END] = st["backorders"]
+            if acc[L.CYCLES] == 0:  # none closed: the open cycle counts
+                acc[L.CYCLES] = 1
+                acc[L.SHORT_CYCLES] = st["cycle_short"]
             logs[i, r] = log
     return sums, logs
+
+
+def close_cycle(st, acc, measured) -> None:
+    """A delivery: count the replenishment cycle it closes (if measured), open the next."""
+    if measured:
+        acc[L.CYCLES] += 1
+        acc[L.SHORT_CYCLES] += st["cycle_short"]
+    st["cycle_short"] = False
 
 
 def release(st) -> int:

@@ -84,6 +84,7 @@ class _Replication:
         self.shipments = [[] for _ in range(n)]  # [arrival day, units]
         self.owed = [0] * n  # what the parent owes node i
         self.next_review = [0] * n
+        self.cycle_short = [False] * n  # a stockout in node i's open replenishment cycle
 
     def owes(self, i):
         return self.customer_bo[i] + sum(u for _, u in self.queue[i])
@@ -217,6 +218,14 @@ class _Replication:
                 acc[i, NL.BACKORDERS] += self.owes(i)
                 acc[i, NL.PIPELINE] += self.pipeline(i)
                 acc[i, NL.STOCKOUTS] += short[i]
+            # A delivery day after day 0 closes node i's open cycle and opens the next.
+            if self.today[i]["received"] > 0 and t > 0:
+                if measured:
+                    acc[i, NL.CYCLES] += 1
+                    acc[i, NL.SHORT_CYCLES] += self.cycle_short[i]
+                self.cycle_short[i] = False
+            if short[i]:
+                self.cycle_short[i] = True
         for members in sites.values():
             total = sum(self.on_hand[i] for i in members)
             over = max(total - self.model.nodes[members[0]].capacity, 0)
@@ -281,6 +290,10 @@ def simulate_network(model, policies, run, orders=None):
                 stockout_days[k, r] += measured and short
                 log.append(state.log())
             state.snapshot(NL.OH_END, NL.BO_END, NL.PIPE_END)
+            for i in range(n):
+                if sums[i, NL.CYCLES, k, r] == 0:  # none closed: the open cycle counts
+                    sums[i, NL.CYCLES, k, r] = 1
+                    sums[i, NL.SHORT_CYCLES, k, r] = state.cycle_short[i]
             logs[k, r] = log
     return sums, share, stockout_days, logs
 

@@ -311,7 +311,13 @@ def test_gamma_demand_mean_follows_path():
 
 @pytest.mark.parametrize(
     "lead_time",
-    [ft.UniformInt(1, 4), ft.Poisson(2.5), ft.Normal(3.0, 1.2), ft.Empirical((1, 5), (2, 1))],
+    [
+        ft.UniformInt(1, 4),
+        ft.Poisson(2.5),
+        ft.Normal(3.0, 1.2),
+        ft.Normal(1.5, 1.5),  # truncated at 0 before rounding: day 0 is no catch-all
+        ft.Empirical((1, 5), (2, 1)),
+    ],
 )
 def test_lead_time_tables(lead_time):
     from fasttwin.model.lead_times import lead_time_pmf

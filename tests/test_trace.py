@@ -32,7 +32,31 @@ def _sums_from_trace(tr) -> np.ndarray:
     # Backorders at the start of the first measured day = end of the day before.
     sums[L.BO_START] = 0 if first == 0 else tr["backorders"].sel(day=first - 1).values
     sums[L.BO_END] = tr["backorders"].isel(day=-1).values
+    sums[L.CYCLES], sums[L.SHORT_CYCLES] = _cycles_from_trace(tr, first)
     return sums
+
+
+def _cycles_from_trace(tr, first: int) -> tuple[np.ndarray, np.ndarray]:
+    """Replenishment cycles closed on measured days, and the short ones, per replication.
+
+    A day with arrivals after day 0 closes the open cycle and opens the next;
+    when none closes, the cycle open at the end counts.
+    """
+    arrivals = tr["arrivals"].values
+    short_days = tr["filled"].values < tr["demand"].values
+    cycles = np.zeros(tr.sizes["rep"], np.int64)
+    short_cycles = np.zeros(tr.sizes["rep"], np.int64)
+    for r in range(tr.sizes["rep"]):
+        open_short = False
+        for t in range(tr.sizes["day"]):
+            if arrivals[r, t] > 0 and t > 0:
+                cycles[r] += t >= first
+                short_cycles[r] += t >= first and open_short
+                open_short = False
+            open_short |= bool(short_days[r, t])
+        if cycles[r] == 0:
+            cycles[r], short_cycles[r] = 1, open_short
+    return cycles, short_cycles
 
 
 def _check_trace_matches_cube(model, policy_point, run_args, scenario=None):

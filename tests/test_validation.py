@@ -83,6 +83,11 @@ MODEL = ft.single_node(**GOOD)
             r"warmup must be an integer in \[0, 9\]",
         ),
         ({"order_up_to": 5}, {"seed": -1}, "seed must be an integer"),
+        (
+            {"order_up_to": 5},
+            {"periods": 2**31},
+            r"periods must be an integer in \[1, 2147483647\]",
+        ),
         ({}, {}, "node 'node' has no policy"),
     ],
 )

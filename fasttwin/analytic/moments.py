@@ -1,7 +1,8 @@
 """Moments and scipy.stats forms of fasttwin distributions, for the closed forms.
 
 The formulas are textbook ones, so a :class:`~fasttwin.Normal` is taken at its
-nominal ``mean`` and ``std`` (the simulator rounds it and clips it at 0; the
+nominal ``mean`` and ``std`` (as demand the simulator clips it at 0 and rounds
+it; as a lead time it truncates it at 0 and, in periodic review, rounds it; the
 difference is negligible when the mean is a few standard deviations above 0).
 Discrete families (Poisson, negative binomial, uniform, empirical) are exact.
 """
@@ -166,7 +167,9 @@ def lead_time_moments(lead_time: int | Distribution) -> tuple[float, float]:
     """Mean and standard deviation of the supplier lead time, in days.
 
     A normal lead time is taken at its nominal ``mean`` and ``std`` (as a
-    practitioner would enter it); the discrete families are exact.
+    practitioner would enter it; the simulator reads it truncated at 0 and
+    rounded, see :func:`fasttwin.model.lead_times.lead_time_moments`); the
+    discrete families are exact, in whole days as periodic review reads them.
 
     Examples
     --------
@@ -180,12 +183,10 @@ def lead_time_moments(lead_time: int | Distribution) -> tuple[float, float]:
         return float(lead_time), 0.0
     if isinstance(lead_time, Normal):
         return float(lead_time.mean), float(lead_time.std)
-    from fasttwin.model.lead_times import lead_time_pmf
+    from fasttwin.model.lead_times import lead_time_moments as simulated
 
-    pmf = lead_time_pmf(lead_time)
-    days = np.arange(pmf.size)
-    mean = float(days @ pmf)
-    return mean, float(math.sqrt(max(((days - mean) ** 2) @ pmf, 0.0)))
+    mean, var = simulated(lead_time, whole_days=True)
+    return mean, math.sqrt(var)
 
 
 def single_demand_node(model: Model) -> Node:

@@ -45,7 +45,9 @@ def variables_from_sums(sums: np.ndarray, days: int, node) -> dict[str, np.ndarr
         "orders": s[L.ORDERS] / days,
         "ordered": s[L.ORDERED] / days,
         "fill_rate": fill,
-        "cycle_service": 1.0 - s[L.STOCKOUTS] / days,
+        "ready_rate": 1.0 - s[L.STOCKOUTS] / days,
+        # The kernels count at least one cycle (the open one when none closes).
+        "cycle_service": 1.0 - s[L.SHORT_CYCLES] / s[L.CYCLES],
     }
 
 

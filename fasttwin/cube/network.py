@@ -1,8 +1,9 @@
 """Network result cubes: per-node and system variables from the network kernel's sums.
 
 System totals: the customer-facing variables (``demand``, ``sales``,
-``lost_sales``, ``backorders``, ``fill_rate``, ``cycle_service``) count
-customers only, at the demand nodes; everything else (costs, ``on_hand``,
+``lost_sales``, ``backorders``, ``fill_rate``, ``ready_rate``,
+``cycle_service``) count customers only, at the demand nodes (``cycle_service``
+pools the replenishment cycles of every demand node); everything else (costs, ``on_hand``,
 ``orders``, ``ordered``) is the sum over nodes, internal orders included.
 """
 
@@ -47,13 +48,18 @@ def network_variables(sums, days: int, model) -> tuple[dict, dict]:
         "node_ordered": s[:, NL.ORDERED] / days,
         "node_overflow": sums.overflow / days,
         "node_fill_rate": fill,
-        "node_cycle_service": 1.0 - s[:, NL.STOCKOUTS] / days,
+        "node_ready_rate": 1.0 - s[:, NL.STOCKOUTS] / days,
+        # The kernel counts at least one cycle per node (the open one when none closes).
+        "node_cycle_service": 1.0 - s[:, NL.SHORT_CYCLES] / s[:, NL.CYCLES],
     }
     customers = np.array([n.demand is not None for n in model.nodes])
     c = sums.nodes[customers]  # integer sums of the demand nodes
     demand = c[:, NL.DEMAND].sum(0).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         system_fill = np.where(demand > 0, c[:, NL.FILLED].sum(0) / demand, 1.0)
+        # Pooled over the demand nodes' cycles; 1 in a model without customers.
+        cycles = c[:, NL.CYCLES].sum(0)
+        system_cycles = np.where(cycles > 0, 1.0 - c[:, NL.SHORT_CYCLES].sum(0) / cycles, 1.0)
     sold = c[:, NL.DEMAND] - c[:, NL.LOST] - (c[:, NL.BO_END] - c[:, NL.BO_START])
     system = {
         "cost": node["node_cost"].sum(0),
@@ -69,7 +75,8 @@ def network_variables(sums, days: int, model) -> tuple[dict, dict]:
         "orders": sums.nodes[:, NL.ORDERS].sum(0) / days,
         "ordered": sums.nodes[:, NL.ORDERED].sum(0) / days,
         "fill_rate": system_fill,
-        "cycle_service": 1.0 - sums.stockout_days / days,
+        "ready_rate": 1.0 - sums.stockout_days / days,
+        "cycle_service": system_cycles,
     }
     return system, {k: v.transpose(1, 0, 2) for k, v in node.items()}
 

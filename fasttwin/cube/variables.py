@@ -88,11 +88,25 @@ _SYSTEM = [
         "(1 without demand).",
     ),
     Variable(
+        "ready_rate",
+        "1",
+        "ready rate",
+        "Share of measured days without a stockout: days on which all customer demand (at "
+        "every demand node) was served from stock on the day it arrived (alpha service per "
+        "period; days, not replenishment cycles).",
+    ),
+    Variable(
         "cycle_service",
         "1",
         "cycle service level",
-        "Share of measured days on which all customer demand (at every demand node) was "
-        "served from stock.",
+        "Share of replenishment cycles without a stockout (the textbook cycle service "
+        "level, alpha; what fasttwin.analytic.formula_policy(cycle_service=...) targets). "
+        "A cycle runs from a day with a delivery (a positive quantity arriving) to the day "
+        "before the next one; the start of the horizon opens the first. Cycles are counted "
+        "when the delivery that closes them comes on a measured day; a cycle is short when "
+        "some demand in it was not served from stock on the day it arrived. If no cycle "
+        "closes, the cycle open at the end counts (1 or 0). In a network, pooled over the "
+        "demand nodes' cycles.",
     ),
 ]
 
@@ -109,13 +123,18 @@ CONTINUOUS_DESCRIPTIONS = {
     "on_hand": "Time-average units on hand over the measured days.",
     "fill_rate": "Units served from stock at the customer's arrival / units demanded "
     "(1 without demand).",
-    "cycle_service": "Share of measured days on which every customer was served in full "
-    "from stock on arrival.",
+    "ready_rate": "Share of measured days on which every customer was served in full "
+    "from stock on arrival (days, not replenishment cycles).",
+    "cycle_service": "Share of replenishment cycles without a stockout (the textbook cycle "
+    "service level). A cycle runs from one delivery instant to the next; the start of the "
+    "horizon opens the first. Cycles are counted when the delivery that closes them comes "
+    "in the measured time; a cycle is short when a customer in it was not served in full "
+    "from stock on arrival. If no cycle closes, the cycle open at the end counts (1 or 0).",
 }
 
 #: System-level variables, dims (*grid, [scenario], rep). In a network, the
 #: customer-facing ones (demand, sales, lost_sales, backorders, fill_rate,
-#: cycle_service) count customers only; the others are sums over nodes.
+#: ready_rate, cycle_service) count customers only; the others are sums over nodes.
 SYSTEM_VARIABLES: dict[str, Variable] = {v.name: v for v in _SYSTEM}
 
 _NODE = [
@@ -218,10 +237,22 @@ _NODE = [
         "(1 without requests).",
     ),
     Variable(
+        "node_ready_rate",
+        "1",
+        "node ready rate",
+        "Share of measured days on which every request to the node (customer demand, or "
+        "child nodes' orders) was served from stock at once (days, not replenishment "
+        "cycles).",
+    ),
+    Variable(
         "node_cycle_service",
         "1",
         "node cycle service level",
-        "Share of measured days on which every request to the node was served from stock.",
+        "Share of the node's replenishment cycles in which every request to it (customer "
+        "demand, or child nodes' orders) was served from stock at once. A cycle runs from a "
+        "day on which a positive quantity arrives at the node to the day before the next "
+        "such day; counted when that next delivery comes on a measured day (if none does, "
+        "the cycle open at the end counts).",
     ),
 ]
 

@@ -24,8 +24,10 @@ Semantics (DESIGN.md section 1 says only that this is a separate kernel):
 - Accounting covers ``[warmup, periods)``: on hand, backorders and on hand
   above capacity are integrated over time (unit-days) and reported per day, so
   ``on_hand`` and ``backorders`` are time averages; ``fill_rate`` is the share
-  of units served from stock at the customer's arrival; ``cycle_service`` is
-  the share of days on which every customer was served in full on arrival.
+  of units served from stock at the customer's arrival; ``ready_rate`` is
+  the share of days on which every customer was served in full on arrival;
+  ``cycle_service`` the share of replenishment cycles (from one delivery
+  instant to the next) in which every customer was.
 - Random numbers: day ``t``'s arrival times come from key ``(seed,
   STREAM_ARRIVALS, rep, node, t)``, its batch sizes from ``STREAM_BATCH``, and
   an order's lead time from ``STREAM_LEAD_TIME`` keyed by the customer arrival

@@ -34,7 +34,8 @@ def network_sums(model: Model, pol: NetworkPolicy, run, parallel: bool, plan=Non
 
     plan = network_plan(model, run.periods) if plan is None else plan
     n_nodes, n_points = pol.reorder.shape
-    rq = np.array([k == "rQ" for k in pol.kinds], np.int64)
+    model_arrays = plan.kernel_arrays()
+    policy, initial = pol.kernel_arrays()
     kernel = network_kernel()
 
     def block(first: int, reps: int):
@@ -47,33 +48,9 @@ def network_sums(model: Model, pol: NetworkPolicy, run, parallel: bool, plan=Non
             reps,
             run.periods,
             run.warmup,
-            *plan.topology_arrays(),
-            plan.queue_of,
-            rq,
-            plan.has_demand,
-            plan.lost_sales,
-            plan.reliability,
-            plan.loc_start,
-            plan.loc_nodes,
-            plan.loc_cap,
-            pol.reorder,
-            pol.up_to,
-            pol.quantity,
-            pol.review,
-            pol.initial,
-            plan.d_code,
-            plan.d_p1,
-            plan.d_p2,
-            plan.d_start,
-            plan.d_len,
-            plan.d_cdf,
-            plan.d_guide,
-            plan.lt_fixed,
-            plan.lt_len,
-            plan.lt_start,
-            plan.lt_cdf,
-            plan.lt_guide,
-            plan.slots,
+            *model_arrays,
+            policy,
+            initial,
             out,
             share,
             system,

@@ -56,7 +56,8 @@ def simulate(
         the ``node_*`` variables, with a ``node`` dim before ``rep``; its
         system variables count customers only where they are about customers
         (``demand``, ``sales``, ``lost_sales``, ``backorders``,
-        ``fill_rate``, ``cycle_service``) and sum over nodes otherwise.
+        ``fill_rate``, ``ready_rate``, ``cycle_service``) and sum over nodes
+        otherwise.
 
     Examples
     --------

@@ -20,7 +20,10 @@ shelf. Areas (on hand, backorders, on hand above capacity) are exact int64
 unit-ticks within a day, so they equal the event-by-event sums bit for bit;
 each day's area is then added in unit-days to float64 totals. Counts (units
 lost, units filled on arrival, orders, ...) are summed. All sums are float64
-in the row layout of :mod:`fasttwin.kernels.layout`.
+in the row layout of :mod:`fasttwin.kernels.layout`. Replenishment cycles are
+cut at delivery instants (a zero lead time delivers at the order's instant,
+after the customer who triggered it); deliveries of the review at time 0 open
+the first cycle rather than close one.
 
 The lead time of an order is keyed by the customer arrival after which it is
 placed: ``(seed, STREAM_LEAD_TIME, rep, node, day)`` extended by the arrival's
@@ -40,6 +43,7 @@ from fasttwin.kernels.layout import (
     BACKORDERS,
     BO_END,
     BO_START,
+    CYCLES,
     DEMAND,
     FILLED,
     LOST,
@@ -48,6 +52,7 @@ from fasttwin.kernels.layout import (
     ORDERED,
     ORDERS,
     OVERFLOW,
+    SHORT_CYCLES,
     STOCKOUTS,
 )
 from fasttwin.kernels.rng import (
@@ -344,6 +349,7 @@ def _make_kernel(rq):
             backorders = np.zeros(n_points, np.int64)
             position = initial.copy()
             n_out = np.zeros(n_points, np.int64)
+            cycle_short = np.zeros(n_points, np.int64)  # a stockout in the open cycle
             due = np.empty((n_points, 4), np.int64)
             qty = np.empty((n_points, 4), np.int64)
             acc = np.zeros((N_SUMS, n_points))
@@ -460,6 +466,9 @@ def _make_kernel(rq):
                     last_short = -1  # the latest day counted as a stock-out day
                     orders = 0
                     units = 0
+                    cs = cycle_short[p]
+                    cycles = 0
+                    short_cycles = 0
                     now = base
                     k = 0
                     while True:
@@ -500,6 +509,7 @@ def _make_kernel(rq):
                                 bo += unmet
                                 ip -= demand
                             if unmet > 0:
+                                cs = 1
                                 # Stock-out days: those of the arrivals from the first one
                                 # not served in full to the end of the stretch.
                                 first_short = (
@@ -524,6 +534,9 @@ def _make_kernel(rq):
                             q = qty[p, 0]
                             heap_pop(due, qty, p, no)
                             no -= 1
+                            cycles += 1
+                            short_cycles += cs
+                            cs = 0
                             oh += q
                             release = min(oh, bo)
                             oh -= release
@@ -559,6 +572,10 @@ def _make_kernel(rq):
                             release = min(oh, bo)
                             oh -= release
                             bo -= release
+                            if now > 0:
+                                cycles += 1
+                                short_cycles += cs
+                                cs = 0
                         else:
                             if no == due.shape[1]:
                                 due, qty = _grow(due, qty)
@@ -568,6 +585,7 @@ def _make_kernel(rq):
                     backorders[p] = bo
                     position[p] = ip
                     n_out[p] = no
+                    cycle_short[p] = cs
                     if measured:
                         acc[ON_HAND, p] += a_oh * TICK
                         acc[BACKORDERS, p] += a_bo * TICK
@@ -577,6 +595,8 @@ def _make_kernel(rq):
                         acc[STOCKOUTS, p] += short_days
                         acc[ORDERS, p] += orders
                         acc[ORDERED, p] += units
+                        acc[CYCLES, p] += cycles
+                        acc[SHORT_CYCLES, p] += short_cycles
                 if measured:
                     demand_total += cum[n]
                 if n > 0:
@@ -586,6 +606,9 @@ def _make_kernel(rq):
             for p in range(n_points):
                 acc[BO_END, p] = backorders[p]
                 acc[DEMAND, p] = demand_total
+                if acc[CYCLES, p] == 0:  # no cycle closed: count the open one
+                    acc[CYCLES, p] = 1
+                    acc[SHORT_CYCLES, p] = cycle_short[p]
                 for k in range(N_SUMS):
                     out[k, p, r] = acc[k, p]
 

@@ -3,7 +3,10 @@
 Kept free of Numba so that the Dataset builders can import it cheaply. Sums
 run over the measured days (``t >= warmup``); ``*_START`` rows hold the
 state at the start of the first measured day and ``*_END`` rows at the end
-of the last day.
+of the last day. ``CYCLES`` and ``SHORT_CYCLES`` count each node's
+replenishment cycles as :mod:`fasttwin.kernels.layout` defines them (periodic
+review: whole days, a delivery day opens a new cycle), where a request is a
+customer's demand or a child node's order.
 """
 
 ON_HAND = 0  # end-of-day units on hand
@@ -22,4 +25,6 @@ BO_START = 12
 BO_END = 13
 PIPE_START = 14
 PIPE_END = 15
-N_NODE_SUMS = 16
+CYCLES = 16  # replenishment cycles closed in the measured days (1 when none: the open one)
+SHORT_CYCLES = 17  # of those, the cycles in which a request was not served in full
+N_NODE_SUMS = 18

@@ -10,12 +10,14 @@ measured days; costs are linear in those sums and are formed by the caller.
 
 import numpy as np
 
+from fasttwin.kernels.cycles import cycle_sums, next_cycle_word, restart_counts
 from fasttwin.kernels.demand import ALL_CODES, make_day_demand
 from fasttwin.kernels.jit import INLINE, jit
 from fasttwin.kernels.layout import (
     BACKORDERS,
     BO_END,
     BO_START,
+    CYCLES,
     DEMAND,
     FILLED,
     LOST,
@@ -24,6 +26,7 @@ from fasttwin.kernels.layout import (
     ORDERED,
     ORDERS,
     OVERFLOW,
+    SHORT_CYCLES,
     STOCKOUTS,
 )
 from fasttwin.kernels.rng import (
@@ -104,6 +107,7 @@ def _make_policy_day(rq, lost_mode=None, capped=True):
         inv,
         transit,
         next_review,
+        cycle,
         pipe_in,
         pipe_out,
         on_hand,
@@ -125,7 +129,11 @@ def _make_policy_day(rq, lost_mode=None, capped=True):
         today's lead time (unused when ``now``: a zero lead time arrives at once).
         The accumulators come as separate rows: 1-D arrays keep the loop
         vectorisable where 2-D indexing did not (measured: 2.5x).
+        ``cycle`` holds each point's replenishment cycles in one word (see
+        :mod:`fasttwin.kernels.cycles`); a delivery on day ``t > 0`` closes
+        the open cycle, and the day opens the next one.
         """
+        counting = t > 0  # day 0's deliveries belong to the horizon's opening
         for p in range(inv.shape[0]):
             arrived = pipe_in[p]
             pipe_in[p] = 0
@@ -143,6 +151,7 @@ def _make_policy_day(rq, lost_mode=None, capped=True):
             x += qa if now else 0
             pipe_out[p] += 0 if now else qa
             tr += 0 if now else qa
+            delivered = arrived + (qa if now else 0)
             filled = min(d, max(x, 0))
             if lost_mode is None:
                 lost = d - filled if lost_sales else 0
@@ -159,7 +168,9 @@ def _make_policy_day(rq, lost_mode=None, capped=True):
             transit[p] = tr
             on_hand[p] += max(x, 0)
             filled_units[p] += filled
-            stockouts[p] += 1 if filled < d else 0
+            short = filled < d
+            stockouts[p] += 1 if short else 0
+            cycle[p] = next_cycle_word(cycle[p], (delivered > 0) & counting, short)
             orders[p] += 1 if trigger else 0
             ordered[p] += qa
             if capped:
@@ -218,6 +229,7 @@ def _make_kernel(rq, lost_mode, capped, codes):
             transit = np.zeros(n_points, np.int64)
             pipe = np.zeros((n_slots, n_points), np.int64)
             next_review = np.zeros(n_points, np.int64)
+            cycle = np.zeros(n_points, np.int64)
             acc = np.zeros((N_SUMS, n_points), np.int64)
             # Warm-up days accumulate into scratch rows: cheaper than masking every sum.
             scratch = np.zeros((N_SUMS, n_points), np.int64)
@@ -247,6 +259,7 @@ def _make_kernel(rq, lost_mode, capped, codes):
                 if t == warmup:
                     for p in range(n_points):
                         acc[BO_START, p] = max(-inv[p], 0)
+                        cycle[p] = restart_counts(cycle[p])
                 policy_day(
                     t,
                     d,
@@ -261,6 +274,7 @@ def _make_kernel(rq, lost_mode, capped, codes):
                     inv,
                     transit,
                     next_review,
+                    cycle,
                     pipe[t % n_slots],
                     pipe[(t + lead) % n_slots],
                     sums[ON_HAND],
@@ -275,6 +289,7 @@ def _make_kernel(rq, lost_mode, capped, codes):
             for p in range(n_points):
                 acc[BO_END, p] = max(-inv[p], 0)
                 acc[DEMAND, p] = demand_total
+                acc[CYCLES, p], acc[SHORT_CYCLES, p] = cycle_sums(cycle[p])
                 for k in range(N_SUMS):
                     out[k, p, r] = acc[k, p]
 

@@ -75,6 +75,7 @@ def _make_trace_kernel(rq):
             transit = np.zeros(1, np.int64)
             pipe = np.zeros((n_slots, 1), np.int64)
             next_review = np.zeros(1, np.int64)
+            cycle = np.zeros(1, np.int64)  # a day's delivery shows in ARRIVED
             # The day step adds each day's amounts to these; they start at 0.
             on_hand = np.zeros(1, np.int64)
             backorders = np.zeros(1, np.int64)
@@ -125,6 +126,7 @@ def _make_trace_kernel(rq):
                     inv,
                     transit,
                     next_review,
+                    cycle,
                     pipe[t % n_slots],
                     pipe[(t + lead) % n_slots],
                     on_hand,

@@ -11,6 +11,8 @@ family and is stated in its docstring. Demand draws are whole units.
 Lead times of periodic-review models are whole days; continuous-review models
 read lead times as real numbers of days: :class:`Uniform`, :class:`Exponential`,
 :class:`Gamma` (not rounded) and :class:`Normal` truncated at 0 (not rounded).
+A :class:`Normal` lead time is truncated at 0 in both: periodic review rounds
+the truncated normal to whole days (see :mod:`fasttwin.model.lead_times`).
 """
 
 from __future__ import annotations
@@ -166,12 +168,14 @@ class Poisson(Distribution):
 
 @dataclass(frozen=True)
 class Normal(Distribution):
-    """Normal, clipped at 0 and rounded to whole units: ``round(max(0, x))``.
+    """Normal; as demand clipped at 0 and rounded to whole units: ``round(max(0, x))``.
 
     As demand the standard deviation stays ``std`` along the mean path (the
-    noise of the original twin is not scaled by the multiplier). As the lead
-    time of a continuous-review model it is instead a normal *truncated* at 0
-    (redrawn while negative) and not rounded; its mean is then above ``mean``.
+    noise of the original twin is not scaled by the multiplier). As a lead
+    time it is instead a normal *truncated* at 0 (conditioned on ``x >= 0``:
+    negative draws are redrawn), so its mean is above ``mean``; continuous
+    review uses it as a real number of days, periodic review rounds it to the
+    nearest whole day. ``Normal(1.5, 1.5)`` has mean 1.93 days either way.
 
     Examples
     --------

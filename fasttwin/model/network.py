@@ -368,8 +368,8 @@ def _check_periodic(nodes) -> None:
         if isinstance(lt, Distribution) and not isinstance(lt, PERIODIC_LEAD_TIMES):
             raise ValueError(
                 f"{where}: lead_time {type(lt).__name__} is not a periodic-review lead time; "
-                "periodic review takes whole days: an integer, UniformInt, Normal (rounded), "
-                f"Poisson or Empirical {hint}"
+                "periodic review takes whole days: an integer, UniformInt, Normal (truncated "
+                f"at 0, rounded), Poisson or Empirical {hint}"
             )
 
 

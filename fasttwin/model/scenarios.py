@@ -14,7 +14,11 @@ leaves a day's distribution unchanged leaves that day's draws unchanged.
 Continuous-review models read lead times as real numbers of days, so
 ``lead_time_disruption`` gives them a gamma lead time with the scaled mean and
 variance (a fixed lead time is scaled), and ``supplier_delay`` shifts fixed,
-uniform and whole-day lead times only.
+uniform and whole-day lead times only. Periodic review reads them in whole
+days: ``lead_time_disruption`` scales the mean and variance of those and gives
+the :class:`~fasttwin.Normal` that has them once truncated at 0, as every
+normal lead time is read (the kernel then rounds it to whole days; a fixed lead
+time stays fixed), and ``supplier_delay`` shifts the whole-day distribution.
 """
 
 from __future__ import annotations
@@ -297,17 +301,15 @@ def _disrupt(model, target, mean_factor, variance_factor):
         else:
             new = float(new_mean)
         return model.replace_node(target.name, lead_time=new)
-    if isinstance(lt, Distribution):
-        from fasttwin.model.lead_times import lead_time_pmf
+    from fasttwin.model.lead_times import lead_time_moments, normal_lead_time
 
-        pmf = lead_time_pmf(lt)
-        k = range(pmf.size)
-        mean = sum(i * p for i, p in zip(k, pmf, strict=True))
-        var = sum((i - mean) ** 2 * p for i, p in zip(k, pmf, strict=True))
-    else:
-        mean, var = float(lt), 0.0
+    mean, var = lead_time_moments(lt, whole_days=True)
     new_mean, new_var = mean * mean_factor, var * variance_factor
-    new = Normal(new_mean, math.sqrt(new_var)) if new_var > 0 else int(math.floor(new_mean + 0.5))
+    if new_var > 0 and new_mean > 0:
+        # Truncated at 0 as every Normal lead time is read; periodic review then rounds it.
+        new = normal_lead_time(new_mean, new_var)
+    else:
+        new = int(math.floor(new_mean + 0.5))
     return model.replace_node(target.name, lead_time=new)
 
 

@@ -52,22 +52,22 @@ class NetworkPlan:
     def topology_arrays(self) -> tuple:
         return (self.parent, self.topdown, self.review_order, self.sub_start, self.sub_nodes)
 
-    def draw_arrays(self) -> tuple:
-        """The demand and lead-time arrays, in the kernels' argument order."""
-        return (
-            self.d_code,
-            self.d_p1,
-            self.d_p2,
-            self.d_start,
-            self.d_len,
-            self.d_cdf,
-            self.d_guide,
-            self.lt_fixed,
-            self.lt_len,
-            self.lt_start,
-            self.lt_cdf,
-            self.lt_guide,
+    def kernel_arrays(self) -> tuple:
+        """``(net, demand_plan, lead_plan)``: the model as the network kernels take it."""
+        net = (
+            *self.topology_arrays(),
+            self.queue_of,
+            self.has_demand,
+            self.lost_sales,
+            self.reliability,
+            self.loc_start,
+            self.loc_nodes,
+            self.loc_cap,
+            self.slots,
         )
+        demand = (self.d_code, self.d_p1, self.d_p2, self.d_start, self.d_len)
+        lead = (self.lt_fixed, self.lt_len, self.lt_start, self.lt_cdf, self.lt_guide)
+        return net, (*demand, self.d_cdf, self.d_guide), lead
 
 
 def depths(model: Model) -> list[int]:
@@ -177,6 +177,19 @@ class NetworkPolicy:
     review: np.ndarray
     initial: np.ndarray
     valid: np.ndarray  # (points,): every node's policy is one
+
+    def kernel_arrays(self) -> tuple:
+        """``(policy, initial)`` as the network kernels take them, flat ``(nodes * points)``.
+
+        ``policy = (rq, reorder, up_to, quantity, review)``; ``rq[i]`` is 1
+        where node ``i`` follows an (r, Q) policy.
+        """
+        rq = np.array([k == "rQ" for k in self.kinds], np.int64)
+        flat = [
+            np.ascontiguousarray(a).ravel()
+            for a in (self.reorder, self.up_to, self.quantity, self.review, self.initial)
+        ]
+        return (rq, *flat[:4]), flat[4]
 
     def on(self, points: np.ndarray) -> NetworkPolicy:
         """The policy at the chosen flat points only (contiguous arrays)."""

@@ -9,6 +9,9 @@ from fasttwin.model.network import Model
 
 #: Capacity used for "unlimited" (overflow never triggers).
 UNLIMITED = 2**62
+#: Longest run: the periodic kernels count a replication's replenishment cycles
+#: in 31-bit fields (see ``fasttwin.kernels.cycles``).
+MAX_PERIODS = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ def resolve_run(model: Model, reps, periods, warmup, seed, rep0=0) -> Run:
     seed = model.seed if seed is None else seed
     seed = 0 if seed is None else seed
     reps = check_number("reps", reps, low=1, integer=True)
-    periods = check_number("periods", periods, low=1, integer=True)
+    periods = check_number("periods", periods, low=1, high=MAX_PERIODS, integer=True)
     warmup = check_number("warmup", warmup, low=0, high=periods - 1, integer=True)
     seed = check_number("seed", seed, low=0, high=2**63 - 1, integer=True)
     rep0 = check_number("rep0", rep0, low=0, integer=True)
