@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 from stable_baselines3 import PPO
-from stable_baselines3.common.vec_env import VecEnv
+from stable_baselines3.common.vec_env import VecEnv, VecNormalize
 
 import fasttwin as ft
 
@@ -92,13 +92,17 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     spec = ft.env.ten_products()
     envs = ft.env.TwinVectorEnv(spec, args.num_envs, seed=0, autoreset_mode="same_step")
-    model = PPO("MlpPolicy", SB3Adapter(envs), n_steps=240, batch_size=3840, seed=0, verbose=0)
+    # Observations are units (0 .. hundreds) and rewards hundreds a day: normalise both.
+    venv = VecNormalize(SB3Adapter(envs), gamma=0.99)
+    model = PPO("MlpPolicy", venv, n_steps=240, batch_size=3840, seed=0, verbose=0)
     t0 = time.perf_counter()
     model.learn(total_timesteps=args.timesteps)
     seconds = time.perf_counter() - t0
 
+    venv.training = False
+
     def ppo(obs, envs):
-        return np.clip(model.predict(obs, deterministic=True)[0], 0.0, 1.0)
+        return np.clip(model.predict(venv.normalize_obs(obs), deterministic=True)[0], 0.0, 1.0)
 
     rng = np.random.default_rng(0)
     print(f"PPO, {args.timesteps:,} env-steps in {seconds:.0f} s ({args.num_envs} envs)")

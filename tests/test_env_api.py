@@ -53,7 +53,16 @@ def test_twin_left_to_its_policies_is_the_simulated_replication():
     ds = ft.simulate(model, reps=2, seed=9).isel(rep=0)
     metrics = twin.get_metrics()
     assert metrics["days"] == model.periods - model.warmup
-    for name in ("cost", "holding_cost", "shortage_cost", "lost_sales", "fill_rate", "sales"):
+    for name in (
+        "cost",
+        "holding_cost",
+        "shortage_cost",
+        "lost_sales",
+        "fill_rate",
+        "sales",
+        "ready_rate",
+        "cycle_service",
+    ):
         assert metrics[name] == float(ds[name]), name
     assert metrics["nodes"]["store_2"]["cost"] == float(ds["node_cost"].sel(node="store_2"))
     assert metrics["total_cost"] == pytest.approx(float(ds["cost"]) * metrics["days"], rel=1e-12)

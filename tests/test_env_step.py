@@ -37,6 +37,7 @@ def _run_stepper(model, run, controlled=(), orders=None, threads=1):
         horizon=run.periods,
         controlled=controlled,
         rows=True,
+        warmup=run.warmup,
         threads=threads,
     )
     st_.env_index[:] = np.arange(run.rep0, run.rep0 + run.reps)
@@ -52,10 +53,12 @@ def _run_stepper(model, run, controlled=(), orders=None, threads=1):
     return np.array(rows), np.array(shares), np.array(stockouts), st_
 
 
-def _sums(model, run, rows, shares, stockouts, initial):
+def _sums(model, run, rows, shares, stockouts, initial, cycle):
     """Per-replication NetworkSums arrays ``(nodes, K, 1, reps)`` etc. from the stepper's days."""
     parts = [
-        network_sums_from_days(rows[:, r], shares[:, r], stockouts[:, r], run.warmup, initial)
+        network_sums_from_days(
+            rows[:, r], shares[:, r], stockouts[:, r], run.warmup, initial, cycle[r]
+        )
         for r in range(run.reps)
     ]
     return (
@@ -86,7 +89,7 @@ def test_external_orders_match_the_reference(case, data):
     pol = network_policy(model, resolve_policy(model, None))
     ref, ref_share, ref_days, _ = simulate_network(model, policy_points(pol, [0]), run, external)
     rows, shares, stockouts, st_ = _run_stepper(model, run, controlled, orders)
-    got, got_share, got_days = _sums(model, run, rows, shares, stockouts, st_.initial)
+    got, got_share, got_days = _sums(model, run, rows, shares, stockouts, st_.initial, st_.cycle)
     np.testing.assert_array_equal(got, ref)
     np.testing.assert_array_equal(got_share, ref_share)
     np.testing.assert_array_equal(got_days, ref_days)
@@ -140,7 +143,15 @@ def _check_policy_orders_reproduce_simulate(model, run):
             state = twin.step(orders)
         metrics = twin.get_metrics()
         cube = ds.isel(rep=r)
-        for name in ("cost", "holding_cost", "shortage_cost", "ordering_cost", "fill_rate"):
+        for name in (
+            "cost",
+            "holding_cost",
+            "shortage_cost",
+            "ordering_cost",
+            "fill_rate",
+            "ready_rate",
+            "cycle_service",
+        ):
             assert metrics[name] == float(cube[name]), name
         if len(model.nodes) > 1:
             for i, node in enumerate(model.node_names):
@@ -222,7 +233,7 @@ def test_network_trace_adds_up_to_the_cube():
             err_msg=name,
         )
     np.testing.assert_array_equal(
-        1.0 - m["stockout"].sum("day").values / days, ds["cycle_service"].values
+        1.0 - m["stockout"].sum("day").values / days, ds["ready_rate"].values
     )
     # The supplier rejected some orders, and the stores lost sales.
     assert int(tr["rejected"].sum()) >= 0 and int(tr["lost_sales"].sum()) > 0
@@ -293,7 +304,7 @@ def test_queues_grow_in_every_environment_and_results_stay_exact():
     run = resolve_run(model, 1100, 30, 0, 5)
     rows, shares, stockouts, st_ = _run_stepper(model, run, threads=2)
     assert st_.q_child.shape[-1] > 8
-    got, got_share, got_days = _sums(model, run, rows, shares, stockouts, st_.initial)
+    got, got_share, got_days = _sums(model, run, rows, shares, stockouts, st_.initial, st_.cycle)
     pol = network_policy(model, resolve_policy(model, None))
     kernel = network_sums(model, pol, run, parallel=True)
     np.testing.assert_array_equal(got, kernel.nodes)

@@ -166,27 +166,15 @@ def _trace_network(model: Model, grid, run, coords: dict, attrs: dict):
     rows = np.zeros((run.reps, run.periods, n_nodes, NL.N_NODE_SUMS), np.int64)
     shares = np.zeros((run.reps, run.periods, n_nodes))
     stockouts = np.zeros((run.reps, run.periods), np.int64)
+    policy, initial = pol.kernel_arrays()
     trace_network(
         run.seed,
         run.rep0,
         run.reps,
         run.periods,
-        *plan.topology_arrays(),
-        plan.queue_of,
-        np.array([k == "rQ" for k in pol.kinds], np.int64),
-        plan.has_demand,
-        plan.lost_sales,
-        plan.reliability,
-        plan.loc_start,
-        plan.loc_nodes,
-        plan.loc_cap,
-        pol.reorder.ravel(),
-        pol.up_to.ravel(),
-        pol.quantity.ravel(),
-        pol.review.ravel(),
-        pol.initial.ravel(),
-        *plan.draw_arrays(),
-        plan.slots,
+        *plan.kernel_arrays(),
+        policy,
+        initial,
         rows,
         shares,
         stockouts,

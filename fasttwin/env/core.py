@@ -64,6 +64,8 @@ class Stepper:
         :func:`fasttwin.simulate` (``{"warehouse.reorder_point": 800}``).
     rows
         Also return each day's sums per node (for the twin and traces).
+    warmup
+        The day on which replenishment-cycle counts restart (the cube's warm-up).
     threads
         Threads for large batches (``None``: Numba's thread count).
     """
@@ -80,6 +82,7 @@ class Stepper:
         history: int = 3,
         policy: Mapping | None = None,
         rows: bool = False,
+        warmup: int = 0,
         threads: int | None = None,
     ):
         from fasttwin.plan.grid import resolve_policy
@@ -121,14 +124,9 @@ class Stepper:
         self.kinds = pol.kinds
         n = len(names)
         self.n_nodes = n
-        self._policy = (
-            pol.reorder.ravel(),
-            pol.up_to.ravel(),
-            pol.quantity.ravel(),
-            pol.review.ravel(),
-        )
-        self.initial = pol.initial.ravel().copy()
-        self._rq = np.array([k == "rQ" for k in pol.kinds], np.int64)
+        self._policy, initial = pol.kernel_arrays()
+        self.initial = initial.copy()
+        self.warmup = check_number("warmup", warmup, low=0, integer=True)
         self.external = np.array([name in self.controlled for name in names], np.bool_)
         self.slots = int(plan.slots)
         children = np.bincount(plan.parent[plan.parent >= 0], minlength=n)
@@ -180,6 +178,7 @@ class Stepper:
         self.owed = np.zeros((e, n), np.int64)
         self.next_review = np.zeros((e, n), np.int64)
         self.pipe = np.zeros((e, n * self.slots), np.int64)
+        self.cycle = np.zeros((e, n), np.int64)
         self.total = np.zeros((e, nq, 1), np.int64)
         self.q_head = np.zeros((e, nq, 1), np.int64)
         self.q_len = np.zeros((e, nq, 1), np.int64)
@@ -188,6 +187,7 @@ class Stepper:
         self.demand_history = np.zeros((e, n, self.history), np.int64)
         self.obs = np.zeros((e, n * self.n_features), np.float32)
         self.node_reward = np.zeros((e, n), np.float64)
+        self.ordered = np.zeros((e, n), np.int64)
         k = e if self._want_rows else 0
         self.rows = np.zeros((k, n, NL.N_NODE_SUMS), np.int64)
         self.shares = np.zeros((k, n), np.float64)
@@ -215,6 +215,7 @@ class Stepper:
             self.owed,
             self.next_review,
             self.pipe,
+            self.cycle,
             self.total,
             self.q_head,
             self.q_len,
@@ -281,24 +282,14 @@ class Stepper:
                 self._grow_queues()
 
     def _arguments(self) -> tuple:
-        plan = self.plan
         return (
             self.seed,
             self.env_index,
             self.episode,
             self.t,
-            *plan.topology_arrays(),
-            plan.queue_of,
-            self._rq,
-            plan.has_demand,
-            plan.lost_sales,
-            plan.reliability,
-            plan.loc_start,
-            plan.loc_nodes,
-            plan.loc_cap,
-            *self._policy,
-            *plan.draw_arrays(),
-            self.slots,
+            self.warmup,
+            *self.plan.kernel_arrays(),
+            self._policy,
             self._room,
             self.active,
             self.external,
@@ -308,11 +299,12 @@ class Stepper:
             self.owed,
             self.next_review,
             self.pipe,
+            self.cycle,
             self.total,
-            self.q_child,
-            self.q_qty,
             self.q_head,
             self.q_len,
+            self.q_child,
+            self.q_qty,
             self.demand_history,
             self._cost,
             self._excess_level,
@@ -321,6 +313,7 @@ class Stepper:
             self.horizon,
             self.obs,
             self.node_reward,
+            self.ordered,
             self.rows,
             self.shares,
             self.stockouts,

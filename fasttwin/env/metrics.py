@@ -6,19 +6,27 @@ import numpy as np
 
 
 def network_sums_from_days(
-    rows: np.ndarray, shares: np.ndarray, stockouts: np.ndarray, warmup: int, initial: np.ndarray
+    rows: np.ndarray,
+    shares: np.ndarray,
+    stockouts: np.ndarray,
+    warmup: int,
+    initial: np.ndarray,
+    cycle_words: np.ndarray,
 ):
     """The network kernel's sums of one replication, rebuilt from its days.
 
     ``rows (days, nodes, N_NODE_SUMS)``, ``shares (days, nodes)`` and
     ``stockouts (days,)`` are the step kernel's day sums from day 0;
-    ``initial`` is each node's initial net inventory. Returns a
+    ``initial`` is each node's initial net inventory and ``cycle_words``
+    its replenishment-cycle word now (counts restarted on day ``warmup``,
+    :mod:`fasttwin.kernels.cycles`). Returns a
     :class:`~fasttwin.engine.network.NetworkSums` with one point and one
     replication, over the days from ``warmup`` on, so that
     :func:`fasttwin.cube.network.network_variables` gives the cube's values.
     """
     from fasttwin.engine.network import NetworkSums
     from fasttwin.kernels import network_layout as NL
+    from fasttwin.kernels.cycles import cycle_sums
 
     days, n_nodes, n_rows = rows.shape
     sums = rows[warmup:].sum(axis=0)
@@ -36,6 +44,8 @@ def network_sums_from_days(
     ):
         sums[:, first] = start[:, row]
         sums[:, last] = end[:, row]
+    for i, word in enumerate(cycle_words):
+        sums[i, NL.CYCLES], sums[i, NL.SHORT_CYCLES] = cycle_sums(int(word))
     return NetworkSums(
         sums[:, :, None, None],
         shares[warmup:].sum(axis=0)[:, None, None],

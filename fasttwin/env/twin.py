@@ -67,18 +67,19 @@ class DigitalTwin:
         from fasttwin.plan.run import resolve_run
 
         model = retail_twin() if model is None else model
+        run = resolve_run(model, 1, periods, warmup, seed)
         self._stepper = Stepper(
             model,
             1,
-            seed=seed,
-            horizon=periods,
+            seed=run.seed,
+            horizon=run.periods,
             controlled=model.node_names,
             policy=policy,
             history=0,
             rows=True,
+            warmup=run.warmup,
         )
         self.model = model
-        run = resolve_run(model, 1, self._stepper.horizon, warmup, self._stepper.seed)
         self.periods = run.periods
         self.warmup = run.warmup
         self._stores = tuple(n.name for n in model.nodes if n.demand is not None)
@@ -191,7 +192,8 @@ class DigitalTwin:
         if days == 0:
             return {"days": 0, "total_cost": 0.0}
         rows, shares, stockouts = (np.array(v) for v in zip(*self._days, strict=True))
-        sums = network_sums_from_days(rows, shares, stockouts, self.warmup, self._stepper.initial)
+        st = self._stepper
+        sums = network_sums_from_days(rows, shares, stockouts, self.warmup, st.initial, st.cycle[0])
         system, node = network_variables(sums, days, self.model)
         out = {name: float(v[0, 0]) for name, v in system.items()}
         out["days"] = days
