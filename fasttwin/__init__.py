@@ -4,10 +4,11 @@ Importing this package is cheap: Numba, xarray and Dask are imported, and
 kernels compiled, only when a function needs them.
 """
 
-from fasttwin import analytic, demand
+from fasttwin import analytic, demand, env
 from fasttwin._version import __version__
 from fasttwin.engine.simulate import simulate
 from fasttwin.engine.trace import trace
+from fasttwin.env.twin import DigitalTwin
 from fasttwin.model import (
     Distribution,
     Empirical,
@@ -29,6 +30,7 @@ from fasttwin.model import (
 from fasttwin.sweep import sweep
 
 __all__ = [
+    "DigitalTwin",
     "Distribution",
     "Empirical",
     "Event",
@@ -45,6 +47,7 @@ __all__ = [
     "__version__",
     "analytic",
     "demand",
+    "env",
     "load_model",
     "retail_twin",
     "simulate",

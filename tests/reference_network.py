@@ -68,8 +68,9 @@ def _depth(model, name):
 class _Replication:
     """The state of one replication under one policy, and the moves of DESIGN.md section 1."""
 
-    def __init__(self, model, pol, acc, share):
+    def __init__(self, model, pol, acc, share, orders=None):
         n = len(model.nodes)
+        self.orders = orders  # (t, i) -> units node i orders on day t instead, or None
         self.model = model
         self.n = n
         names = list(model.node_names)
@@ -154,7 +155,10 @@ class _Replication:
         for i in review_order:
             p = self.pol[i]
             q = 0
-            if t == self.next_review[i]:
+            external = None if self.orders is None else self.orders(t, i)
+            if external is not None:
+                q = external
+            elif t == self.next_review[i]:
                 self.next_review[i] += p["R"]
                 position = self.on_hand[i] + self.pipeline(i) - self.owes(i)
                 q = order_quantity(p["kind"], position, p["s"], p["S"], p["Q"])
@@ -243,8 +247,11 @@ class _Replication:
         ]
 
 
-def simulate_network(model, policies, run):
+def simulate_network(model, policies, run, orders=None):
     """Reference simulation of ``model`` for each policy in ``policies``.
+
+    ``orders(r, t, i)``, if given, is what node ``i`` orders on day ``t`` of
+    replication ``r`` in place of its policy's order (``None``: the policy's).
 
     ``policies[k][i]`` is a dict (kind, s, S, Q, R, initial) for node ``i`` at
     point ``k``. Returns ``(sums, share, stockout_days, logs)`` with the
@@ -267,7 +274,13 @@ def simulate_network(model, policies, run):
     draws = {r: _draws(model, run, run.rep0 + r) for r in range(run.reps)}
     for k, pol in enumerate(policies):
         for r in range(run.reps):
-            state = _Replication(model, pol, sums[:, :, k, r], share[:, k, r])
+            state = _Replication(
+                model,
+                pol,
+                sums[:, :, k, r],
+                share[:, k, r],
+                None if orders is None else lambda t, i, r=r: orders(r, t, i),
+            )
             log = []
             for t in range(run.periods):
                 if t == run.warmup:

@@ -164,12 +164,17 @@ def test_trace_bad_input(kwargs, match):
         ft.trace(model, **kwargs)
 
 
-def test_trace_refuses_networks():
+def test_trace_follows_networks_and_refuses_continuous_review():
     model = ft.Model(
         nodes=(
             ft.Node("wh", order_up_to=50),
             ft.Node("store", parent="wh", demand=ft.Poisson(3.0), order_up_to=10),
         )
     )
-    with pytest.raises(ValueError, match="one-node models only"):
-        ft.trace(model, {})
+    tr = ft.trace(model, {"wh.order_up_to": 40}, reps=2, periods=5)
+    assert tr["on_hand"].dims == ("rep", "day", "node") and tr.sizes["node"] == 2
+    with pytest.raises(ValueError, match=r"policy\['wh.order_up_to'\] must be integers >= 0"):
+        ft.trace(model, {"wh.order_up_to": -1})
+    continuous = ft.single_node(ft.Poisson(2.0), order_up_to=5, review="continuous")
+    with pytest.raises(ValueError, match="periodic review only"):
+        ft.trace(continuous, {})

@@ -370,3 +370,82 @@ COORDINATE_ATTRS = {
     "day": {"long_name": "simulated day", "units": "d"},
     "measured": {"long_name": "day counted in the cube's means (after the warm-up)"},
 }
+
+
+_NODE_TRACE = [
+    Variable(
+        "demand",
+        "1",
+        "units requested",
+        "Units requested of the node on the day: customer demand, or its child nodes' orders.",
+    ),
+    Variable(
+        "arrivals",
+        "1",
+        "arrivals",
+        "Units that arrived at the node on the day (with a zero lead time, the day's own order).",
+    ),
+    Variable(
+        "orders",
+        "1",
+        "orders placed",
+        "Orders the node placed on the day (rejected ones included).",
+    ),
+    Variable(
+        "ordered",
+        "1",
+        "units ordered",
+        "Units the node ordered from its parent, or that the supplier accepted.",
+    ),
+    Variable(
+        "rejected", "1", "orders rejected", "Orders the external supplier rejected on the day."
+    ),
+    Variable(
+        "filled",
+        "1",
+        "requests served from stock",
+        "Units requested that day and served from stock at once.",
+    ),
+    Variable("lost_sales", "1", "lost sales", "Units of customer demand lost on the day."),
+    Variable("on_hand", "1", "on-hand stock", "End-of-day units on hand."),
+    Variable(
+        "backorders",
+        "1",
+        "units owed",
+        "End-of-day units the node owes: to customers, or to its child nodes.",
+    ),
+    Variable(
+        "pipeline",
+        "1",
+        "pipeline",
+        "End-of-day units in transit to the node or owed to it by its parent.",
+    ),
+    Variable(
+        "inventory_position",
+        "1",
+        "inventory position",
+        "End-of-day on hand + pipeline - backorders.",
+    ),
+    Variable(
+        "overflow",
+        "1",
+        "units above capacity",
+        "The node's share of its location's end-of-day units on hand above capacity.",
+    ),
+    Variable(
+        "cost",
+        "1",
+        "cost of the day",
+        "The node's holding + shortage + ordering + overflow cost of the day.",
+    ),
+]
+
+#: Daily-path variables of :func:`fasttwin.trace` for a model of several nodes, dims
+#: (rep, day, node); ``stockout`` (dims (rep, day)) flags a customer stockout anywhere.
+NODE_TRACE_VARIABLES: dict[str, Variable] = {v.name: v for v in _NODE_TRACE}
+NODE_TRACE_VARIABLES["stockout"] = Variable(
+    "stockout",
+    "1",
+    "customer stockout",
+    "1 on a day when some customer demand was not served from stock in full, anywhere.",
+)

@@ -29,10 +29,11 @@ def trace(
     Parameters
     ----------
     model
-        A one-node model (network traces are not available yet).
+        A model: one node, or several (a network; see Returns).
     policy
-        Scalars only, e.g. ``{"reorder_point": 40, "order_up_to": 120}``;
-        parameters left out come from the model.
+        Scalars only, e.g. ``{"reorder_point": 40, "order_up_to": 120}``, or
+        ``{"warehouse.reorder_point": 800}`` in a network; parameters left
+        out come from the model.
     reps, rep0
         How many replications, and the label of the first.
     periods, warmup, seed
@@ -48,7 +49,13 @@ def trace(
         Dims ``(rep, day)``; variables of :data:`fasttwin.cube.variables.TRACE_VARIABLES`
         (``on_hand``, ``backorders``, ``pipeline``, ``orders``, ``ordered``,
         ``demand``, ``lost_sales``, ``cost``, ...), each the day's amount or
-        end-of-day level.
+        end-of-day level. For a model of several nodes, dims ``(rep, day,
+        node)`` and the variables of
+        :data:`fasttwin.cube.variables.NODE_TRACE_VARIABLES` (per node: what
+        was requested of it, what it shipped from stock at once, its stock,
+        what it owes and is owed, its cost), plus ``stockout (rep, day)``;
+        they come from the step kernel (:mod:`fasttwin.kernels.step`), whose
+        day is the network kernel's.
 
     Examples
     --------
@@ -61,6 +68,9 @@ def trace(
     >>> bool(((tr["on_hand"] - tr["backorders"] + tr["pipeline"])
     ...       == tr["inventory_position"]).all())
     True
+    >>> net = ft.trace(ft.retail_twin(), {"warehouse.reorder_point": 800}, reps=2, periods=20)
+    >>> net["on_hand"].dims, net.sizes["node"]
+    (('rep', 'day', 'node'), 4)
     """
     import xarray as xr
 
@@ -76,10 +86,8 @@ def trace(
         raise ValueError(
             f"model must be a fasttwin Model (e.g. ft.single_node(...)), got {model!r}"
         )
-    if len(model.nodes) != 1:
-        raise ValueError(
-            f"trace follows one-node models only; this model has {len(model.nodes)} nodes"
-        )
+    if model.review != "periodic":
+        raise ValueError(f"trace follows periodic review only; model.review is {model.review!r}")
     run = resolve_run(model, reps, periods, warmup, seed, rep0)
     grid = resolve_policy(model, policy)
     if grid.axes:
@@ -91,6 +99,22 @@ def trace(
         if not isinstance(scenario, str | Scenario):
             raise ValueError(f"scenario must be one scenario name or Scenario, got {scenario!r}")
         model = Scenario.of(scenario).apply(model)
+    attrs = {
+        "model": model.name,
+        "policy": ", ".join(f"{k}={v}" for _, k, v in grid.fixed) or "model's policy",
+        "seed": run.seed,
+        "periods": run.periods,
+        "warmup": run.warmup,
+        "scenario": "baseline" if scenario is None else Scenario.of(scenario).name,
+    }
+    days = np.arange(run.periods, dtype=np.int64)
+    coords = {
+        "rep": rep_coord(run.rep0, run.reps),
+        "day": ("day", days, COORDINATE_ATTRS["day"]),
+        "measured": ("day", days >= run.warmup, COORDINATE_ATTRS["measured"]),
+    }
+    if len(model.nodes) > 1:
+        return _trace_network(model, grid, run, coords, attrs)
     node = model.nodes[0]
     pol = node_policy(model, grid, node.name)
     dplan = demand_plan(node.demand, run.periods)
@@ -115,29 +139,88 @@ def trace(
         out,
     )
     values = _daily_values(out, node)
-    dims = ("rep", "day")
-    data_vars = {}
-    for name, arr in values.items():
-        var = TRACE_VARIABLES[name]
-        attrs = {"units": var.units, "long_name": var.long_name, "description": var.description}
-        data_vars[name] = (dims, arr, attrs)
-    days = np.arange(run.periods, dtype=np.int64)
-    coords = {
-        "rep": rep_coord(run.rep0, run.reps),
-        "day": ("day", days, COORDINATE_ATTRS["day"]),
-        "measured": ("day", days >= run.warmup, COORDINATE_ATTRS["measured"]),
+    data_vars = {
+        name: (("rep", "day"), arr, _attrs(TRACE_VARIABLES[name])) for name, arr in values.items()
     }
-    policy_attrs = {k: v for _, k, v in grid.fixed}
-    attrs = {
-        "model": model.name,
-        "node": node.name,
-        "policy": ", ".join(f"{k}={v}" for k, v in policy_attrs.items()) or "model's policy",
-        "seed": run.seed,
-        "periods": run.periods,
-        "warmup": run.warmup,
-        "scenario": "baseline" if scenario is None else Scenario.of(scenario).name,
+    return xr.Dataset(data_vars, coords=coords, attrs={**attrs, "node": node.name})
+
+
+def _attrs(var) -> dict:
+    return {"units": var.units, "long_name": var.long_name, "description": var.description}
+
+
+def _trace_network(model: Model, grid, run, coords: dict, attrs: dict):
+    """The daily paths ``(rep, day, node)`` of a model of several nodes."""
+    import xarray as xr
+
+    from fasttwin.cube.variables import COORDINATE_ATTRS, NODE_TRACE_VARIABLES
+    from fasttwin.kernels import network_layout as NL
+    from fasttwin.kernels.step import trace_network
+    from fasttwin.plan.network import network_plan, network_policy
+
+    pol = network_policy(model, grid)
+    if not pol.valid.all():
+        raise ValueError("policy: reorder_point must be < order_up_to at every node")
+    plan = network_plan(model, run.periods)
+    n_nodes = len(model.nodes)
+    rows = np.zeros((run.reps, run.periods, n_nodes, NL.N_NODE_SUMS), np.int64)
+    shares = np.zeros((run.reps, run.periods, n_nodes))
+    stockouts = np.zeros((run.reps, run.periods), np.int64)
+    policy, initial = pol.kernel_arrays()
+    trace_network(
+        run.seed,
+        run.rep0,
+        run.reps,
+        run.periods,
+        *plan.kernel_arrays(),
+        policy,
+        initial,
+        rows,
+        shares,
+        stockouts,
+    )
+    values = node_daily_values(rows, shares, model)
+    data_vars = {
+        name: (("rep", "day", "node"), arr, _attrs(NODE_TRACE_VARIABLES[name]))
+        for name, arr in values.items()
     }
+    data_vars["stockout"] = (("rep", "day"), stockouts, _attrs(NODE_TRACE_VARIABLES["stockout"]))
+    names = np.asarray(model.node_names, dtype=object)
+    coords = {**coords, "node": ("node", names, COORDINATE_ATTRS["node"])}
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+
+def node_daily_values(rows: np.ndarray, shares: np.ndarray, model) -> dict[str, np.ndarray]:
+    """Named daily arrays ``(..., nodes)`` from the step kernel's day sums ``(..., nodes, K)``."""
+    from fasttwin.kernels import network_layout as NL
+
+    def per_node(field):
+        return np.array([getattr(n, field) for n in model.nodes], np.float64)
+
+    r = rows
+    cost = (
+        per_node("holding_cost") * r[..., NL.ON_HAND]
+        + per_node("backorder_cost") * r[..., NL.BACKORDERS]
+        + per_node("lost_sale_cost") * r[..., NL.LOST]
+        + per_node("order_cost") * r[..., NL.ORDERS]
+        + per_node("unit_cost") * r[..., NL.ORDERED]
+        + per_node("overflow_cost") * shares
+    )
+    return {
+        "demand": r[..., NL.DEMAND],
+        "arrivals": r[..., NL.RECEIVED],
+        "orders": r[..., NL.ORDERS],
+        "ordered": r[..., NL.ORDERED],
+        "rejected": r[..., NL.ORDERS] - (r[..., NL.ORDERED] > 0),
+        "filled": r[..., NL.FILLED],
+        "lost_sales": r[..., NL.LOST],
+        "on_hand": r[..., NL.ON_HAND],
+        "backorders": r[..., NL.BACKORDERS],
+        "pipeline": r[..., NL.PIPELINE],
+        "inventory_position": r[..., NL.ON_HAND] - r[..., NL.BACKORDERS] + r[..., NL.PIPELINE],
+        "overflow": shares,
+        "cost": cost,
+    }
 
 
 def _daily_values(out: np.ndarray, node) -> dict[str, np.ndarray]:
