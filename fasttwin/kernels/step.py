@@ -118,7 +118,7 @@ def step_envs(
     # The scratch of a one-point replication (what a day overwrites or leaves
     # cleared: flags, the day's draws) and its sums, shared by the environments.
     scratch, _, sums = network_state(x[0], n_nodes, 0, slots)
-    short, got, system_short, on_site, demand, lead, accepted = scratch[6:]
+    flags, system_short, on_site, demand, lead, accepted = scratch[6:]
     acc, share, stockout_days = sums
     q = np.zeros(n_nodes, np.int64)
     want_rows = rows.shape[0] > 0
@@ -144,8 +144,7 @@ def step_envs(
             next_review[e],
             pipe[e],
             cycle[e],
-            short,
-            got,
+            flags,
             system_short,
             on_site,
             demand,

@@ -51,5 +51,7 @@ def resolve_run(model: Model, reps, periods, warmup, seed, rep0=0) -> Run:
     periods = check_number("periods", periods, low=1, most=MAX_DAYS, integer=True)
     warmup = check_number("warmup", warmup, low=0, high=periods - 1, integer=True)
     seed = check_number("seed", seed, low=0, high=2**63 - 1, integer=True)
-    rep0 = check_number("rep0", rep0, low=0, most=MAX_REPS, integer=True)
+    # Replication labels are only RNG keys (no sum grows with them); step environments
+    # use labels e * 2**32 + i, so rep0 may be large, but rep0 + reps must stay an int64.
+    rep0 = check_number("rep0", rep0, low=0, most=2**62 - MAX_REPS, integer=True)
     return Run(reps, periods, warmup, seed, rep0)
