@@ -1,0 +1,1 @@
+"""Search over node policies with common-random-number batches, and a defended final choice."""
