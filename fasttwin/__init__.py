@@ -26,6 +26,7 @@ from fasttwin.model import (
     retail_twin,
     single_node,
 )
+from fasttwin.optimize import optimize
 from fasttwin.sweep import sweep
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "__version__",
     "analytic",
     "load_model",
+    "optimize",
     "retail_twin",
     "simulate",
     "single_node",

@@ -28,6 +28,10 @@ COMMANDS = {
         "fasttwin.cli.sweep",
         "run a sweep spec on Dask into a resumable Zarr cube",
     ),
+    "optimize": (
+        "fasttwin.cli.optimize",
+        "search every node's policy for the cheapest that meets a service target",
+    ),
 }
 
 

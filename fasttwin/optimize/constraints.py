@@ -67,7 +67,7 @@ class Constraint:
 
     def variable(self, label: str) -> tuple[str, str | None]:
         """The cube variable (and node) that constraint ``label`` reads."""
-        if not self.network or self.scope == "system":
+        if not self.network or self.scope in ("system", "none"):
             return self.service, None
         if self.scope == "worst_store":
             return f"worst_store_{self.service}", None
@@ -140,4 +140,3 @@ class Constraint:
 
 def _with_scenario(x):
     return x if "scenario" in x.dims else x.expand_dims(scenario=["baseline"])
-

@@ -122,9 +122,9 @@ def choose(cost: np.ndarray, first: StageOne) -> tuple[int | None, float]:
     if idx.size == 1:
         return best, 0.0
     others = [j for j in idx if j != best]
-    return best, float(first.h * max(first.pair_sd[best, j] for j in others) / math.sqrt(
-        cost.shape[1]
-    ))
+    return best, float(
+        first.h * max(first.pair_sd[best, j] for j in others) / math.sqrt(cost.shape[1])
+    )
 
 
 def paired(cost: np.ndarray, chosen: int, confidence: float) -> dict[str, np.ndarray]:

@@ -280,9 +280,7 @@ class Space:
 
     def describe(self, index) -> dict:
         """``{cube name: value}`` of one point, as plain Python values."""
-        return {
-            d.name: d.values[int(i)] for d, i in zip(self.dims, np.ravel(index), strict=True)
-        }
+        return {d.name: d.values[int(i)] for d, i in zip(self.dims, np.ravel(index), strict=True)}
 
     def to_dict(self) -> dict:
         """The space as plain values (dotted keys), for TOML and provenance."""

@@ -148,8 +148,8 @@ class OptimizeSpec:
         space = self.space
         if not isinstance(space, Space):
             space = Space.of(self.model, space, self.fixed, run.periods)
-        scope = self.constraint.scope if isinstance(self.constraint, Constraint) else (
-            self.constraint
+        scope = (
+            self.constraint.scope if isinstance(self.constraint, Constraint) else (self.constraint)
         )
         check_choice("constraint", scope, CONSTRAINTS)
         target = self.target
@@ -167,9 +167,7 @@ class OptimizeSpec:
         check_choice("service", self.service, ratios)
         if len(self.model.nodes) > 1 and f"node_{self.service}" not in NODE_VARIABLES:
             raise ValueError(f"service {self.service!r} has no per-node variable; use fill_rate")
-        constraint = Constraint.of(
-            self.model, target, self.service, scope, self.rule, confidence
-        )
+        constraint = Constraint.of(self.model, target, self.service, scope, self.rule, confidence)
         scenarios = resolve_scenarios(self.scenarios)
         if scenarios is not None:
             scenarios = tuple(scenarios)
@@ -192,11 +190,10 @@ class OptimizeSpec:
         batch = check_number("execution.batch_size", batch, low=2, high=MAX_BATCH, integer=True)
         finalists = check_number("select.finalists", self.finalists, low=1, high=64, integer=True)
         n0 = check_number("select.reps", self.final_reps, low=2, high=10**7, integer=True)
-        top = check_number(
-            "select.max_reps", self.max_final_reps, low=n0, high=10**7, integer=True
+        top = check_number("select.max_reps", self.max_final_reps, low=n0, high=10**7, integer=True)
+        confirm = check_number(
+            "select.confirm_reps", self.confirm_reps, low=2, high=10**7, integer=True
         )
-        confirm = check_number("select.confirm_reps", self.confirm_reps, low=2, high=10**7,
-                               integer=True)
         delta = check_number("select.delta", self.delta, low=0, low_open=True)
         check_choice("execution.compression", self.compression, ("zstd", "lz4", "none"))
         for key, value in (
@@ -403,8 +400,9 @@ def _axis(key: str, value):
     real = key.endswith(SAFETY_FACTOR)
     start = check_number(f"{where}.start", value["start"], integer=not real)
     stop = check_number(f"{where}.stop", value["stop"], integer=not real)
-    step = check_number(f"{where}.step", value.get("step", 1), low=0, low_open=True,
-                        integer=not real)
+    step = check_number(
+        f"{where}.step", value.get("step", 1), low=0, low_open=True, integer=not real
+    )
     if real:
         count = int((stop - start) / step + 1e-9) + 1
         values = [round(start + i * step, 12) for i in range(max(0, count))]

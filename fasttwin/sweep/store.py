@@ -371,7 +371,9 @@ def region_of(dims, grid_dims, task) -> tuple[slice, ...] | None:
             a, b = task.region[grid_dims.index(d)]
             sel.append(slice(a, b))
         elif d == "scenario":
-            sel.append(slice(task.scenario, task.scenario + 1))
+            # A task without a scenario writes every scenario (optimiser batches).
+            whole = task.scenario is None
+            sel.append(slice(None) if whole else slice(task.scenario, task.scenario + 1))
         else:
             sel.append(slice(None))
     return tuple(sel)
