@@ -121,11 +121,15 @@ class Constraint:
         return mean - self.multiplier(n, pairs) * se
 
     def violation(self, stat: np.ndarray) -> np.ndarray:
-        """``(candidate,)``: how far the worst (constraint, scenario) falls short (0: meets)."""
+        """``(candidate,)``: the total shortfall over (constraint, scenario) pairs (0: meets).
+
+        A sum, not the largest shortfall, so that raising service at any store
+        that misses the target counts as progress.
+        """
         if self.target is None:
             return np.zeros(stat.shape[0])
-        short = self.target - stat.reshape(stat.shape[0], -1)
-        return np.maximum(np.nanmax(short, axis=1), 0.0)
+        short = np.maximum(self.target - stat.reshape(stat.shape[0], -1), 0.0)
+        return np.nansum(short, axis=1)
 
     def to_dict(self) -> dict:
         return {

@@ -433,6 +433,7 @@ class _State:
             budget=spec.budget,
             batch_size=spec.batch_size,
             groups=spec.groups,
+            blocks=spec.blocks,
         )
         t1 = time.perf_counter()
         self.say(f"search: {log.evaluated} policies in {len(log.batches)} batches, {log.reason}")
@@ -692,7 +693,11 @@ def _concat(blocks, spec):
         return blocks[0]
     # Only what varies by scenario is stacked; the rest (valid, the policy) is shared.
     return xr.concat(
-        blocks, "scenario", data_vars="minimal", coords="minimal", compat="override",
+        blocks,
+        "scenario",
+        data_vars="minimal",
+        coords="minimal",
+        compat="override",
         join="exact",
     )
 

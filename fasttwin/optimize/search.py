@@ -39,8 +39,12 @@ import numpy as np
 
 #: Multiples of the step polled along each direction.
 SCALES = (1, 2, 4)
+#: Multiples of the last successful move tried again (Hooke and Jeeves' pattern move).
+PATTERN = (1, 2)
 #: Initial step: this fraction of each dimension's number of values.
 INITIAL_FRACTION = 1 / 8
+#: Steps after a restart (once converged): this fraction of the initial steps.
+RESTART_FRACTION = 1 / 4
 
 
 @dataclass(frozen=True)
@@ -78,18 +82,20 @@ def initial_steps(shape) -> tuple[int, ...]:
     return tuple(max(1, int(n * INITIAL_FRACTION)) for n in shape)
 
 
-def poll_moves(x, steps, shape, groups=()) -> tuple[list, list]:
+def poll_moves(x, steps, shape, groups=(), direction=None) -> tuple[list, list]:
     """The poll set around ``x`` as ``(moves, pair_moves)``: unique lattice points, not ``x``.
 
-    ``moves`` are the single-dimension and group moves (in priority order),
-    ``pair_moves`` the moves of two dimensions together. ``groups`` are pairs
-    of dimensions shifted together (a node's ``s`` and ``S``).
+    ``moves`` are the single-dimension moves, the group moves and the pattern
+    moves along ``direction`` (in priority order); ``pair_moves`` the moves of
+    two dimensions together. ``groups`` are pairs of dimensions (a node's
+    ``s`` and ``S``) moved together: shifted both ways (same order quantity),
+    and narrowed or widened (same middle, another order quantity).
 
     Examples
     --------
     >>> moves, pairs = poll_moves((5, 5), (2, 1), (10, 10), groups=[(0, 1)])
     >>> len(moves), len(pairs)
-    (17, 2)
+    (23, 0)
     >>> [list(p) for p in poll_moves((0, 0), (1, 1), (2, 2))[0]]
     [[1, 0], [0, 1]]
     """
@@ -104,11 +110,14 @@ def poll_moves(x, steps, shape, groups=()) -> tuple[list, list]:
                 y[i] += sign * m * steps[i]
                 rows.append(y)
         for i, j in groups:
-            for sign in (1, -1):
+            for si, sj in ((1, 1), (-1, -1), (1, -1), (-1, 1)):
                 y = x.copy()
-                y[i] += sign * m * steps[i]
-                y[j] += sign * m * steps[j]
+                y[i] += si * m * steps[i]
+                y[j] += sj * m * steps[j]
                 rows.append(y)
+    if direction is not None and np.any(direction):
+        for m in PATTERN:
+            rows.append(x + m * np.asarray(direction, np.int64))
     pairs = []
     for i, j in itertools.combinations(range(d), 2):
         for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
@@ -127,9 +136,9 @@ def poll_size(d: int, groups: int) -> int:
     Examples
     --------
     >>> poll_size(8, 4), poll_size(2, 1)
-    (184, 22)
+    (210, 30)
     """
-    return len(SCALES) * 2 * (d + groups) + 2 * d * (d - 1)
+    return len(SCALES) * 2 * (d + 2 * groups) + len(PATTERN) + 2 * d * (d - 1)
 
 
 def _unique(rows, seen: set) -> list[tuple[int, ...]]:
@@ -156,13 +165,19 @@ def batch_search(
     budget: int,
     batch_size: int,
     groups=(),
+    blocks=(),
+    restarts: int = 1,
 ) -> tuple[SearchLog, dict]:
     """Run the search; return its log and ``{point: (cost, violation)}`` of every point.
 
     ``evaluate(batch_index, points)`` returns ``(cost, violation)`` arrays for
     the rows of ``points``; ``valid(points)`` says which rows are policies.
-    Deterministic: the same results give the same batches, which is what
-    lets an interrupted run be replayed from its store.
+    ``blocks`` are tuples of dimensions (one per node) whose best improving
+    moves are also tried together (:func:`combinations`). Once converged, the
+    steps grow back to a quarter of the initial ones up to ``restarts`` times,
+    to leave a shallow local optimum. Deterministic: the
+    same results give the same batches, which is what lets an interrupted run
+    be replayed from its store.
 
     Examples
     --------
@@ -177,10 +192,12 @@ def batch_search(
     ((7, 7), True, True)
     """
     start = tuple(int(v) for v in start)
-    steps = initial_steps(shape)
+    first_steps = initial_steps(shape)
+    steps = first_steps
     seen: dict[tuple, tuple[float, float]] = {}
     log = SearchLog(incumbent=start)
     d = len(shape)
+    blocks = tuple(blocks) if blocks else tuple((i,) for i in range(d))
 
     def run_batch(around, points: np.ndarray) -> None:
         k = len(log.batches)
@@ -190,8 +207,7 @@ def batch_search(
         log.batches.append(Batch(k, points, around, steps))
         log.evaluated += len(points)
 
-    def new_points(x, room: int) -> np.ndarray:
-        moves, pairs = poll_moves(x, steps, shape, groups)
+    def fresh(moves, pairs, room: int) -> np.ndarray:
         moves = _fresh(moves, seen, valid, d)
         pairs = _fresh(pairs, seen, valid, d)
         if len(moves) + len(pairs) > room:
@@ -203,29 +219,78 @@ def batch_search(
             moves, pairs = moves[:room], pairs[:room_pairs]
         return np.vstack([moves, pairs])
 
-    x = start
+    x, direction = start, None
+    moves, pairs = poll_moves(x, steps, shape, groups)
     room = min(batch_size, budget)
-    run_batch(x, np.vstack([np.array([start], np.int64), new_points(x, room - 1)]))
+    run_batch(x, np.vstack([np.array([start], np.int64), fresh(moves, pairs, room - 1)]))
     while True:
-        moves, pairs = poll_moves(x, steps, shape, groups)
-        here = [p for p in moves + pairs if p in seen] + [x]
-        best = min(here, key=lambda p: rank_key(*seen[p], p))
+        polled = [p for p in moves + pairs if p in seen]
+        best = min([*polled, x], key=lambda p: rank_key(*seen[p], p))
+        # Combined moves only among feasible points: while infeasible, several nodes'
+        # biggest steps towards the target together overshoot into dear policies.
+        extra = combinations(x, polled, seen, blocks, shape) if seen[x][1] == 0 else []
         if best != x:
+            direction = np.subtract(best, x)
             x = best
-        elif max(steps) == 1:
+        elif max(steps) == 1 and restarts == 0:
             log.converged = True
             break
+        elif max(steps) == 1:
+            restarts -= 1
+            steps = tuple(max(1, int(s * RESTART_FRACTION)) for s in first_steps)
+            direction = None
         else:
             steps = tuple(max(1, s // 2) for s in steps)
+            direction = None
         log.incumbent = x
         room = min(batch_size, budget - log.evaluated)
         if room <= 0:
             break
-        batch = new_points(x, room)
+        moves, pairs = poll_moves(x, steps, shape, groups, direction)
+        moves = [p for p in extra if p != x and p not in moves] + moves
+        batch = fresh(moves, pairs, room)
         if len(batch):
             run_batch(x, batch)
     log.incumbent = x
     return log, seen
+
+
+def combinations(x, polled, seen: dict, blocks, shape) -> list[tuple[int, ...]]:
+    """Points that make the best improving move of several blocks at once.
+
+    For every block of dimensions (a node's parameters), the best polled point
+    that differs from ``x`` in that block only and is better than ``x``; then
+    ``x`` plus the two best such moves, the three best, ..., all of them. In
+    a network the nodes' moves are nearly independent, so one batch can take
+    every node's step at once instead of one node per batch.
+
+    Examples
+    --------
+    >>> seen = {(0, 0): (9.0, 0.0), (1, 0): (8.0, 0.0), (0, 1): (7.0, 0.0)}
+    >>> combinations((0, 0), [(1, 0), (0, 1)], seen, [(0,), (1,)], (5, 5))
+    [(1, 1)]
+    """
+    here = rank_key(*seen[x], x)
+    best = []
+    for block in blocks:
+        inside = set(block)
+        moves = [
+            p
+            for p in polled
+            if all(p[i] == x[i] for i in range(len(x)) if i not in inside)
+            and rank_key(*seen[p], p) < here
+        ]
+        if moves:
+            best.append(min(moves, key=lambda p: rank_key(*seen[p], p)))
+    best.sort(key=lambda p: rank_key(*seen[p], p))
+    out = []
+    step = np.zeros(len(x), np.int64)
+    top = np.asarray(shape, np.int64) - 1
+    for k, p in enumerate(best):
+        step = step + np.subtract(p, x)
+        if k:
+            out.append(tuple(int(v) for v in np.clip(np.add(x, step), 0, top)))
+    return out
 
 
 def _fresh(points: list, seen: dict, valid: Callable, d: int) -> np.ndarray:

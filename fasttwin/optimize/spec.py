@@ -313,6 +313,12 @@ class OptimizeSpec:
         """Pairs of dimensions (a node's ``s`` and ``S``) the search shifts together."""
         return _groups(self.space)
 
+    @property
+    def blocks(self) -> tuple[tuple[int, ...], ...]:
+        """The dimensions of each node: moves the search also combines across nodes."""
+        nodes = list(dict.fromkeys(d.node for d in self.space.dims))
+        return tuple(tuple(i for i, d in enumerate(self.space.dims) if d.node == n) for n in nodes)
+
     def rep_ranges(self) -> dict[str, tuple[int, int]]:
         """First replication and count of each phase: disjoint, so each phase is fresh."""
         first = self.reps
