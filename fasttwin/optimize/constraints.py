@@ -84,7 +84,7 @@ class Constraint:
                 if node is not None:
                     x = x.sel(node=node)
                 parts.append(_with_scenario(x).transpose("candidate", "scenario").values)
-            out.append(np.stack(parts, axis=1))
+            out.append(np.ascontiguousarray(np.stack(parts, axis=1)))
         return out[0], out[1]
 
     def from_reps(self, ds) -> np.ndarray:
@@ -100,7 +100,9 @@ class Constraint:
             if node is not None:
                 x = x.sel(node=node)
             parts.append(_with_scenario(x).transpose("candidate", "scenario", "rep").values)
-        return np.stack(parts, axis=1)
+        # C order: sums over replications then add in the same order wherever the cube
+        # came from (memory or a store), so both give the same bits.
+        return np.ascontiguousarray(np.stack(parts, axis=1))
 
     def pairs(self, scenarios: int) -> int:
         """How many (constraint, scenario) pairs must hold together."""

@@ -704,23 +704,26 @@ def _concat(blocks, spec):
 
 def _score(block, spec) -> tuple[np.ndarray, np.ndarray]:
     """Each point's cost (mean over scenarios) and shortfall under the rule."""
-    cost = block["cost_mean"]
-    if "scenario" in cost.dims:
-        cost = cost.mean("scenario")
+    cost = _scenario_mean(block["cost_mean"], ("candidate",))
     c = spec.constraint
     if c.target is None:
-        return cost.values, np.zeros(cost.size)
+        return cost, np.zeros(cost.size)
     mean, se = c.from_summary(block)
     stat = c.statistic(mean, se, spec.reps, c.pairs(spec.n_scenarios))
-    return cost.values, c.violation(stat)
+    return cost, c.violation(stat)
 
 
 def _cost_reps(cube) -> np.ndarray:
     """``(candidate, rep)``: each replication's cost, averaged over scenarios."""
-    cost = cube["cost"]
-    if "scenario" in cost.dims:
-        cost = cost.mean("scenario")
-    return cost.transpose("candidate", "rep").values
+    return _scenario_mean(cube["cost"], ("candidate", "rep"))
+
+
+def _scenario_mean(x, dims) -> np.ndarray:
+    """Mean over scenarios, summed in one fixed order whatever the array's memory layout
+    (in memory or read from a store), so that both give the same bits."""
+    if "scenario" not in x.dims:
+        return np.ascontiguousarray(x.transpose(*dims).values)
+    return np.ascontiguousarray(x.transpose(*dims, "scenario").values).mean(axis=-1)
 
 
 def _stat(cube, spec) -> np.ndarray:
