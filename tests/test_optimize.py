@@ -230,13 +230,10 @@ def test_two_stage_selection_keeps_its_guarantee():
     means = np.array([10.0, 10.3, 10.45, 11.0, 12.0])
     delta, trials, good = 0.5, 400, 0
     for _ in range(trials):
-        common = rng.normal(0, 3.0, 4000)
-
-        def draw(n, start):
-            return means[:, None] + common[start : start + n] + rng.normal(0, 1.0, (5, n))
-
-        first = stage_one(draw(20, 0), np.ones(5, bool), delta, 0.95, 4000)
-        cost = np.concatenate([draw(20, 0), draw(first.reps - 20, 20)], axis=1)
+        # Replications share a common noise (CRN) plus each system's own noise.
+        sample = means[:, None] + rng.normal(0, 3.0, 4000) + rng.normal(0, 1.0, (5, 4000))
+        first = stage_one(sample[:, :20], np.ones(5, bool), delta, 0.95, 4000)
+        cost = sample[:, : first.reps]
         chosen, _ = choose(cost, first)
         good += means[chosen] - means.min() <= delta
     assert good / trials >= 0.95 - 2 * math.sqrt(0.05 * 0.95 / trials)
