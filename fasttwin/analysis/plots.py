@@ -521,3 +521,68 @@ def plot_trajectories(
         title += f", scenario {a['scenario']}"
     axs[0, 0].set_title(title)
     return _save(fig, path)
+
+
+def plot_nodes(
+    ds,
+    path,
+    *,
+    policy: Mapping | None = None,
+    service: str = "fill_rate",
+    target: float | None = None,
+    confidence: float = 0.95,
+    size: tuple[int, int] = SIZE,
+) -> Path:
+    """Per-node service, cost and stock of one policy of a network cube, with CIs.
+
+    One panel each for ``node_<service>``, ``node_cost`` and
+    ``node_on_hand``: a group of bars per node, one bar per scenario. The
+    policy names a value for every grid axis (default: the only grid point).
+    """
+    names = [f"node_{service}", "node_cost", "node_on_hand"]
+    check_cube(ds, *names, purpose="plot_nodes")
+    axes = grid_dims(ds)
+    if policy is None:
+        if any(ds.sizes[a] != 1 for a in axes):
+            raise ValueError("plot_nodes needs policy= (a value for every grid axis)")
+        policy = {a: ds[a].values[0].item() for a in axes if a in ds.coords}
+        one = ds.isel({a: 0 for a in axes})
+    else:
+        index = np.unravel_index(point_index(ds, policy), tuple(ds.sizes[a] for a in axes))
+        one = ds.isel(dict(zip(axes, (int(i) for i in index), strict=True)))
+    scen = scenarios(ds) or [None]
+    nodes = [str(n) for n in one["node"].values]
+    fig, axs = _figure(size, 1, 3)
+    width = 0.8 / len(scen)
+    xs = np.arange(len(nodes))
+    for ax, var in zip(axs[0], names, strict=True):
+        for k, name in enumerate(scen):
+            x = one[var] if name is None else one[var].isel(scenario=k)
+            e = estimates(np.asarray(x.transpose("node", "rep").values), confidence)
+            ax.bar(
+                xs - 0.4 + width * (k + 0.5),
+                e["mean"],
+                width,
+                yerr=np.abs(np.vstack([e["mean"] - e["low"], e["high"] - e["mean"]])),
+                color=f"C{k % 10}",
+                capsize=2 if len(scen) < 5 else 0,
+                label=name or "mean",
+                error_kw={"lw": 0.8},
+            )
+        ax.set_xticks(xs, nodes, rotation=30 if len(nodes) > 3 else 0)
+        ax.set_title(label(ds, var).split(" [")[0], fontsize="medium")
+        ax.grid(axis="y", alpha=0.3)
+        if var == names[0]:
+            finite = one[var].values[np.isfinite(one[var].values)]
+            low = float(finite.min()) if finite.size else 0.0
+            top = 1.0 if target is None else max(1.0, target)
+            ax.set_ylim(max(0.0, min(low, target or low) - 0.02), top + 0.005)
+            if target is not None:
+                ax.axhline(target, color="crimson", ls="--", lw=1, label=f"target {target:g}")
+    handles, labels_ = axs[0, 0].get_legend_handles_labels()
+    if len(labels_) > 1:
+        fig.legend(handles, labels_, loc="outside lower center", ncols=min(5, len(labels_)),
+                   fontsize="small")
+    fig.suptitle(f"Per node at {format_policy(policy)} ({100 * confidence:g}% CIs)",
+                 fontsize="medium")
+    return _save(fig, path)

@@ -7,7 +7,9 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("store", help="Zarr cube (from fasttwin simulate or sweep)")
+    parser.add_argument(
+        "store", help="Zarr cube (from fasttwin simulate or sweep) or fasttwin optimize store"
+    )
     parser.add_argument("--out", type=Path, required=True, help="directory to write the report to")
     parser.add_argument(
         "--target", type=float, default=0.98, help="service target in (0, 1] (default 0.98)"
@@ -30,9 +32,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from fasttwin.analysis.best import best_policy
+    from fasttwin.analysis.optimum import is_optimum
     from fasttwin.analysis.report import open_cube, write_report
 
     ds = open_cube(args.store)
+    if is_optimum(ds):
+        from fasttwin.analysis.optimum import open_optimum
+        from fasttwin.analysis.optimum_report import write_optimum_report
+
+        index = write_optimum_report(args.store, args.out)
+        print(_describe(open_optimum(args.store).result))
+        print(f"wrote {index}")
+        return 0
     index = write_report(
         ds,
         args.out,
@@ -46,3 +57,18 @@ def run(args: argparse.Namespace) -> int:
     print(best.describe())
     print(f"wrote {index}")
     return 0
+
+
+def _describe(result: dict) -> str:
+    """The optimiser's answer in two lines (the store holds it; nothing is recomputed)."""
+    policy = ", ".join(f"{k}={v}" for k, v in result["policy"].items())
+    c = result["cost"]
+    pct = f"{100 * result['confidence']:g}%"
+    text = (
+        f"chosen policy: {policy}\ncost {c['mean']:.6g} per day ({pct} CI {c['low']:.6g} to "
+        f"{c['high']:.6g})"
+    )
+    if result.get("target") is not None:
+        verdict = "meets" if result.get("confirmed") else "does not meet (not confirmed)"
+        text += f"; {verdict} {result['service_variable']} >= {result['target']:g}"
+    return text

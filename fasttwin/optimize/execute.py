@@ -133,9 +133,8 @@ def probe(spec: OptimizeSpec):
     index = np.array([spec.start], np.int64)
     run = replace(spec.run, reps=2)
     block = evaluate(spec.model, spec.space.points(index), _all(spec), run, False)
-    return _label(block, spec, index, 0), _label(
-        summarise(block, spec.constraint.stores, spec.service), spec, index, 0
-    )
+    summary = _scored(summarise(block, spec.constraint.stores, spec.service), spec)
+    return _label(block, spec, index, 0), _label(summary, spec, index, 0)
 
 
 def _all(spec):
@@ -384,13 +383,13 @@ class _State:
                 (Task(s, f"b{k}-s{s}", (k,), task.region, s if spec.scenarios else None), points, k)
                 for s in range(spec.n_scenarios)
             ]
-            block = _concat(self.ev.run(job, parts), spec)
+            block = _scored(_concat(self.ev.run(job, parts), spec), spec)
             t1 = time.perf_counter()
             if self.ref is not None:
                 write(self.ref, self.layout, task, block)
                 st.mark_done(self.ref, task, (t1 - t0, time.perf_counter() - t1, math.nan))
         self.blocks.append(block)
-        cost, violation = _score(block, spec)
+        cost, violation = block["objective"].values, block["shortfall"].values
         best = int(np.lexsort((cost, violation))[0])
         self.say(
             f"batch {k}: {len(points)} policies"
@@ -683,7 +682,7 @@ def _needed(spec: OptimizeSpec, summary: bool) -> list[str]:
     if c.network and f"node_{spec.service}" not in names:
         names.append(f"node_{spec.service}")  # every node's service before, for the report
     out = [f"{n}_{s}" for n in names for s in ("mean", "se")]
-    return out + ["valid"]
+    return out + ["valid", "objective", "shortfall"]
 
 
 def _concat(blocks, spec):
@@ -699,6 +698,32 @@ def _concat(blocks, spec):
         coords="minimal",
         compat="override",
         join="exact",
+    )
+
+
+def _scored(block, spec):
+    """The block with what the search ranks by: ``objective`` and ``shortfall``."""
+    cost, short = _score(block, spec)
+    pct = f"{100 * spec.confidence:g}%"
+    rule = f"lower {pct} confidence bounds (Bonferroni)" if spec.rule == "confident" else "means"
+    return block.assign(
+        objective=(
+            "candidate",
+            cost,
+            {
+                "long_name": "mean cost over the scenarios (what the search minimises)",
+                "units": block["cost_mean"].attrs.get("units", ""),
+            },
+        ),
+        shortfall=(
+            "candidate",
+            short,
+            {
+                "long_name": f"total shortfall of the service {rule} below the target",
+                "units": "1",
+                "description": "0 where the policy meets the constraint",
+            },
+        ),
     )
 
 
