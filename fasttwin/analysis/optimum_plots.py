@@ -120,7 +120,7 @@ def plot_search(opt: Optimum, path, *, size: tuple[int, int] = SIZE) -> Path:
         ax.scatter([chosen_serv], [chosen_cost["mean"]], label="chosen (confirmation)", **_STAR)
         if target is not None:
             ax.axvline(target, color="crimson", ls="--", lw=1, label=f"target {target:g}")
-        ax.set_xlabel(f"lowest mean {opt.service} over the constraint's stores and scenarios")
+        ax.set_xlabel(f"lowest mean {opt.service} (stores × scenarios)")
         ax.grid(alpha=0.3)
     axs[0, 0].set_ylabel("mean cost per day (mean over the scenarios)")
     axs[0, 0].set_title(f"All {cost.size} evaluated policies", fontsize="medium")

@@ -58,7 +58,13 @@ def write_optimum_report(store, out) -> Path:
     plot_search_progress(opt, out / "search_progress.png")
     figures.append(("search_progress.png", "How the search progressed", _progress_help()))
     if "node" in opt.confirm.dims:
-        plot_nodes(opt.confirm, out / "nodes.png", service=opt.service, target=res.get("target"))
+        plot_nodes(
+            opt.confirm,
+            out / "nodes.png",
+            service=opt.service,
+            target=res.get("target"),
+            title="The chosen policy per node, on the confirmation's replications (95% CIs)",
+        )
         figures.append(("nodes.png", "The chosen policy, node by node", _nodes_help(opt)))
     plot_convergence(
         opt.confirm,
