@@ -162,18 +162,11 @@ def run_tpe(problem: Problem, trials: int, batch: int = 1, seed: int = 0) -> Non
     # Constraints reach the sampler through Trial.set_constraint (optuna >= 5).
     sampler = optuna.samplers.TPESampler(seed=seed, constant_liar=batch > 1)
     study = optuna.create_study(sampler=sampler)
-    names = [d.name for d in spec.space.dims]
     asked = 0
     while asked < trials:
         group = [study.ask() for _ in range(min(batch, trials - asked))]
         asked += len(group)
-        pts = np.array(
-            [
-                [t.suggest_int(n, 0, s - 1) for n, s in zip(names, spec.space.shape, strict=True)]
-                for t in group
-            ],
-            np.int64,
-        )
+        pts = np.array([_suggest(t, spec) for t in group], np.int64)
         ok = spec.space.valid(pts)
         if ok.any():
             cost, short = problem.evaluate(pts[ok])
@@ -185,6 +178,24 @@ def run_tpe(problem: Problem, trials: int, batch: int = 1, seed: int = 0) -> Non
             c, v = next(it)
             t.set_constraint("shortfall", float(v))
             study.tell(t, float(c))
+
+
+def _suggest(trial, spec) -> list[int]:
+    """A lattice point from the trial. A node's ``S`` is suggested as its step above ``s``
+    (its k-th lattice value above ``s``), so that every proposal is a policy: TPE wastes no
+    trial on ``s >= S``."""
+    space = spec.space
+    index = [0] * len(space.dims)
+    upper = {j: i for i, j in spec.groups}
+    for i, d in enumerate(space.dims):
+        if i not in upper:
+            index[i] = trial.suggest_int(d.name, 0, len(d.values) - 1)
+    for j, i in upper.items():
+        s = space.dims[i].values[index[i]]
+        above = np.flatnonzero(np.asarray(space.dims[j].values) > s)
+        k = trial.suggest_int(f"{space.dims[j].name}_above", 1, len(space.dims[j].values))
+        index[j] = int(above[min(k, len(above)) - 1]) if len(above) else 0
+    return index
 
 
 # --- the problems --------------------------------------------------------------------------

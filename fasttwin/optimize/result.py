@@ -89,8 +89,9 @@ class OptimizeResult:
             if not self.feasible:
                 lines.append(
                     f"No finalist met {self.service_variable} >= {self.target:g} on fresh "
-                    f"replications; this is the closest (lowest: {worst.mean:.4f} at {where}). "
-                    "Widen the space or lower the target."
+                    f"replications under the rule; this is the closest (tightest: {where}, "
+                    f"mean {worst.mean:.4f}, lower bound {worst.bound:.4f}). Widen the space, "
+                    "add replications or lower the target."
                 )
             else:
                 verdict = "meets" if self.confirmed else "does NOT meet (not confirmed)"
