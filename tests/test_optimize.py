@@ -61,10 +61,10 @@ NET_SPACE = {
 SMALL = dict(reps=20, final_reps=20, max_final_reps=200, confirm_reps=60, budget=400)
 
 
-def small_spec(**kw) -> OptimizeSpec:
+def small_spec(space=NET_SPACE, **kw) -> OptimizeSpec:
     args = dict(target=0.95, scenarios=["baseline", "demand_surge"], **SMALL)
     args.update(kw)
-    return OptimizeSpec(NET, NET_SPACE, **args)
+    return OptimizeSpec(NET, space, **args)
 
 
 # --- refused before anything runs -------------------------------------------------------
@@ -323,3 +323,36 @@ def test_dask_gives_the_same_store_as_in_process(tmp_path, inline_result):
     assert np.array_equal(
         res.points["cost_mean"].values[valid], inline_result.points["cost_mean"].values
     )
+
+
+@pytest.mark.parametrize("scope", ["worst_store", "system"])
+def test_other_constraint_scopes(scope):
+    res = execute.run_optimize(
+        small_spec(constraint=scope, budget=150, scenarios=None), None, "inline"
+    )
+    label = {"worst_store": "worst store", "system": "system"}[scope]
+    assert [s.label for s in res.service] == [label]
+    # The check is on the confirmation's replications: recompute it from a fresh simulation.
+    ds = ft.simulate(NET, res.simulate_policy, reps=60, rep0=20 + 200)
+    if scope == "system":
+        x = ds["fill_rate"].values
+    else:
+        x = ds["node_fill_rate"].sel(node=["a", "b"]).min("node").values
+    assert res.service[0].mean == pytest.approx(x.mean(), rel=1e-12)
+
+
+def test_safety_factors_search_one_number_per_node():
+    spec = small_spec(
+        space={
+            "a.safety_factor": np.arange(-1, 4, 0.25),
+            "b.safety_factor": np.arange(-1, 4, 0.25),
+        },
+        budget=120,
+        scenarios=None,
+    )
+    res = execute.run_optimize(spec, None, "inline")
+    k = res.policy["a_safety_factor"]
+    assert -1 <= k < 4 and set(res.policy) == {"a_safety_factor", "b_safety_factor"}
+    # The levels simulated are the ones the factor sets, keeping a's order quantity (15).
+    level = res.simulate_policy["a.reorder_point"]
+    assert res.simulate_policy["a.order_up_to"] - level == 15

@@ -4,6 +4,8 @@
 ``fasttwin optimize SPEC --out STORE`` are :class:`OptimizeSpec`
 (:func:`load_optimize_spec`). See :mod:`fasttwin.optimize.search` for the
 proposal step and :mod:`fasttwin.optimize.select` for the guarantee.
+(``fasttwin.optimize`` the attribute is this function once ``fasttwin`` is
+imported, as ``fasttwin.sweep`` is; import names from the modules.)
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ def optimize(
         replications, and the indifference ``delta`` as a fraction of the
         best finalist's cost.
     batch_size
-        Most policies per batch (default: the whole poll set, up to 256).
+        Most policies per batch (default: the whole poll set, up to 128).
     store
         A Zarr store (path or fsspec URL) that receives every evaluated
         policy; rerunning the same call resumes it. ``None``: in memory.
