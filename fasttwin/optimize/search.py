@@ -134,14 +134,23 @@ def poll_moves(x, steps, shape, groups=(), direction=None) -> tuple[list, list]:
     if direction is not None and np.any(direction):
         for m in PATTERN:
             rows.append(x + m * np.asarray(direction, np.int64))
+    # Directions: each dimension, and each group's shift (a node's s and S together).
+    directions = []
+    for i in range(d):
+        v = np.zeros(d, np.int64)
+        v[i] = steps[i]
+        directions.append(v)
+    for i, j in groups:
+        v = np.zeros(d, np.int64)
+        v[i], v[j] = steps[i], steps[j]
+        directions.append(v)
     pairs = []
     for mi, mj in PAIR_SCALES:
-        for i, j in itertools.combinations(range(d), 2):
+        for a, b in itertools.combinations(directions, 2):
+            if np.any((a != 0) & (b != 0)):
+                continue  # not two independent moves
             for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
-                y = x.copy()
-                y[i] += si * mi * steps[i]
-                y[j] += sj * mj * steps[j]
-                pairs.append(y)
+                pairs.append(x + si * mi * a + sj * mj * b)
     seen = {tuple(int(v) for v in x)}
     moves = _unique([np.clip(r, 0, top) for r in rows], seen)
     return moves, _unique([np.clip(r, 0, top) for r in pairs], seen)
@@ -153,9 +162,13 @@ def poll_size(d: int, groups: int) -> int:
     Examples
     --------
     >>> poll_size(8, 4), poll_size(2, 1)
-    (658, 46)
+    (1258, 46)
     """
-    return len(SCALES) * 2 * (d + 2 * groups) + len(PATTERN) + len(PAIR_SCALES) * 2 * d * (d - 1)
+    singles = len(SCALES) * 2 * (d + 2 * groups) + len(PATTERN)
+    directions = d + groups
+    # Pairs of independent directions: a group's shift overlaps its own two dimensions.
+    independent = directions * (directions - 1) // 2 - 2 * groups
+    return singles + len(PAIR_SCALES) * 4 * independent
 
 
 def _unique(rows, seen: set) -> list[tuple[int, ...]]:
@@ -183,16 +196,17 @@ def batch_search(
     batch_size: int,
     groups=(),
     blocks=(),
-    restarts: int = 1,
+    restarts: int = 2,
 ) -> tuple[SearchLog, dict]:
     """Run the search; return its log and ``{point: (cost, violation)}`` of every point.
 
     ``evaluate(batch_index, points)`` returns ``(cost, violation)`` arrays for
     the rows of ``points``; ``valid(points)`` says which rows are policies.
     ``blocks`` are tuples of dimensions (one per node) whose best improving
-    moves are also tried together (:func:`combinations`). Once converged, the
-    steps grow back to a quarter of the initial ones up to ``restarts`` times,
-    to leave a shallow local optimum. Deterministic: the
+    moves are also tried together (:func:`combinations`). Once converged, up
+    to ``restarts`` times, a coarse grid over each block around the incumbent
+    (:func:`block_scan`) looks for another basin; from a better point found
+    the search goes on with a quarter of the initial steps. Deterministic: the
     same results give the same batches, which is what lets an interrupted run
     be replayed from its store.
 
@@ -249,13 +263,26 @@ def batch_search(
         if best != x:
             direction = np.subtract(best, x)
             x = best
-        elif max(steps) == 1 and restarts == 0:
-            log.converged = True
-            break
+        elif max(steps) == 1 and _unpolled(moves, pairs, seen, valid, d):
+            pass  # a complete poll at step 1 before stopping: the pairs cut from the last batch
         elif max(steps) == 1:
+            # Converged locally: scan every node's own parameters around the incumbent on a
+            # coarse grid (a node may have a second, distant basin, e.g. another order
+            # quantity), and go on from the best point found, if any.
+            scan = block_scan(x, first_steps, shape, blocks) if restarts else []
             restarts -= 1
-            steps = tuple(max(1, int(s * RESTART_FRACTION)) for s in first_steps)
+            while restarts >= 0 and log.evaluated < budget:
+                todo = _fresh(scan, seen, valid, d)[: min(batch_size, budget - log.evaluated)]
+                if not len(todo):
+                    break
+                run_batch(x, todo)
+            found = min([p for p in scan if p in seen] + [x], key=lambda p: rank_key(*seen[p], p))
+            if found == x:
+                log.converged = log.evaluated < budget or not _fresh(scan, seen, valid, d).size
+                break
             direction = None
+            x = found
+            steps = tuple(max(1, int(s * RESTART_FRACTION)) for s in first_steps)
         else:
             steps = tuple(max(1, s // 2) for s in steps)
             direction = None
@@ -270,6 +297,37 @@ def batch_search(
             run_batch(x, batch)
     log.incumbent = x
     return log, seen
+
+
+def block_scan(x, first_steps, shape, blocks) -> list[tuple[int, ...]]:
+    """A coarse grid over each block's dimensions around ``x``, the others held.
+
+    Along every dimension of a block, 7 values ``x_i + k * max(1, step_i // 2)``
+    for ``k`` in -3..3 (``step_i`` the initial step), clipped to the lattice;
+    the block's grid is their product. Blocks are scanned one at a time.
+
+    Examples
+    --------
+    >>> len(block_scan((20, 20, 20), (8, 8, 8), (60, 60, 60), [(0, 1), (2,)]))
+    54
+    """
+    top = np.asarray(shape, np.int64) - 1
+    out: list[tuple[int, ...]] = []
+    seen = {tuple(int(v) for v in x)}
+    for block in blocks:
+        axes = [
+            np.unique(np.clip(x[i] + np.arange(-3, 4) * max(1, first_steps[i] // 2), 0, top[i]))
+            for i in block
+        ]
+        for values in itertools.product(*axes):
+            y = list(x)
+            for i, v in zip(block, values, strict=True):
+                y[i] = int(v)
+            t = tuple(y)
+            if t not in seen:
+                seen.add(t)
+                out.append(t)
+    return out
 
 
 def combinations(x, polled, seen: dict, blocks, shape) -> list[tuple[int, ...]]:
@@ -308,6 +366,11 @@ def combinations(x, polled, seen: dict, blocks, shape) -> list[tuple[int, ...]]:
         if k:
             out.append(tuple(int(v) for v in np.clip(np.add(x, step), 0, top)))
     return out
+
+
+def _unpolled(moves, pairs, seen: dict, valid: Callable, d: int) -> bool:
+    """Whether some valid point of the poll is still to be evaluated."""
+    return len(_fresh(moves, seen, valid, d)) + len(_fresh(pairs, seen, valid, d)) > 0
 
 
 def _fresh(points: list, seen: dict, valid: Callable, d: int) -> np.ndarray:
