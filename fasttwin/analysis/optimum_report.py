@@ -189,8 +189,9 @@ def _answer(opt: Optimum) -> str:
         rel = res["delta"] / c["mean"] if c["mean"] else np.nan
         lines.append(
             f"<p>With {pct} confidence its expected cost is within <b>{_money(res['delta'])} per "
-            f"day</b> ({_pct(rel)}) of the cheapest of the {sel['eligible']} finalists that met "
-            f"the target on fresh replications (two-stage selection with paired replications; "
+            f"day</b> ({100 * rel:.2g} % of its cost) of the cheapest of the "
+            f"{sel['eligible']} finalists that met the target on fresh replications (two-stage "
+            "selection with paired replications; "
             f"{sel['reps']} replications each"
             + (
                 "; the second stage hit its cap, so the bound is wider than asked"
@@ -220,13 +221,20 @@ def _before(opt: Optimum) -> str:
             i = grp[f"{opt.service}_mean"].idxmin()
             now[node] = (grp.loc[i, f"{opt.service}_mean"], grp.loc[i, "scenario"])
     binding = res.get("binding_node")
+    scen = [
+        k.removeprefix("service_")
+        for k in rows_before[0]
+        if k.startswith("service_") and k not in ("service_worst", "service_mean")
+    ]
+    first = scen[0] if scen else None
     rows = []
     for r in rows_before:
         after = now.get(r["node"])
         mark = " (limited service)" if r["node"] == binding else ""
         role = "store" if r.get("store") else "supplies the stores"
+        base = f"<td>{_pct(r.get(f'service_{first}'))}</td>" if first else ""
         rows.append(
-            f"<tr><th>{_e(r['node'])}{_e(mark)}</th><td>{_e(role)}</td>"
+            f"<tr><th>{_e(r['node'])}{_e(mark)}</th><td>{_e(role)}</td>{base}"
             f"<td>{_pct(r['service_worst'])} ({_e(r['scenario_worst'])})</td>"
             + (f"<td>{_pct(after[0])} ({_e(after[1])})</td>" if after else "<td></td>")
             + "</tr>"
@@ -235,26 +243,55 @@ def _before(opt: Optimum) -> str:
     text = ""
     if binding:
         worst = next(r for r in rows_before if r["node"] == binding)
-        wh = [r for r in rows_before if not r.get("store")]
-        extra = ""
-        if wh:
-            extra = (
-                f" The supplying node{'s' if len(wh) > 1 else ''} shipped "
-                + ", ".join(
-                    f"{_pct(w['service_worst'])} of store orders at once at {w['node']}" for w in wh
-                )
-                + " in its worst scenario."
-            )
         text = (
             f"<p>With the model's own policy, <b>{_e(binding)}</b> limited service: its "
             f"{_e(service)} fell to {_pct(worst['service_worst'])} in scenario "
-            f"{_e(worst['scenario_worst'])}, the lowest of the stores.{_e(extra)}</p>"
+            f"{_e(worst['scenario_worst'])}, the lowest of the stores.</p>"
         )
+        text += _diagnosis(opt, rows_before, first)
     head = (
-        f"<tr><th>node</th><th>role</th><th>{_e(service)} before, worst scenario</th>"
-        f"<th>{_e(service)} now, worst scenario</th></tr>"
+        "<tr><th>node</th><th>role</th>"
+        + (f"<th>{_e(service)} before, {_e(first)}</th>" if first else "")
+        + "<th>before, worst scenario</th><th>now, worst scenario</th></tr>"
     )
     return f"<h2>Where service was lost before</h2>{text}<table>{head}{''.join(rows)}</table>"
+
+
+def _diagnosis(opt: Optimum, rows, first) -> str:
+    """Stores or their supplier? In the first scenario, compare the stores' service with what
+    their supplier shipped at once, and each store's reorder point with its lead-time demand."""
+    from fasttwin.analysis.report import lead_time_demand_of
+
+    if first is None:
+        return ""
+    key = f"service_{first}"
+    stores = [r for r in rows if r.get("store")]
+    suppliers = [r for r in rows if not r.get("store")]
+    if not suppliers or not stores:
+        return ""
+    supply = min(r[key] for r in suppliers)
+    short = []
+    for r in stores:
+        found = lead_time_demand_of(opt.points, r["node"])
+        if found and found[0] is not None and found[0] < found[2]:
+            short.append(
+                f"{r['node']}: {found[0]} against about {found[2]:.0f} units over {found[1]:g} days"
+            )
+    fills = ", ".join(f"{r['node']} {_pct(r[key])}" for r in stores)
+    verdict = (
+        "so the stores' own policies limited service"
+        if supply >= max(r[key] for r in stores)
+        else "so their supplier limited service too"
+    )
+    text = (
+        f"In scenario {first}, the stores filled {fills} of demand while their supplier "
+        f"shipped {_pct(supply)} of their orders at once, {verdict}"
+    )
+    if short:
+        text += "; reorder points below the mean demand over lead time and review: " + "; ".join(
+            short
+        )
+    return f"<p>{_e(text)}.</p>"
 
 
 def _nodes_table(opt: Optimum, nodes) -> str:

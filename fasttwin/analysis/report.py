@@ -493,26 +493,32 @@ def _demand_nodes(ds) -> list[str]:
     return demand or names
 
 
-def _lead_time_demand(ds, node: str) -> str:
-    """``its reorder point R is below its mean lead-time demand of about D units``, if so."""
+def lead_time_demand_of(ds, node: str):
+    """``(reorder point, days, mean demand over them)`` of a demand node of the cube's model,
+    over its lead time plus review period; ``None`` when the cube does not say."""
+    from fasttwin.analytic.moments import demand_moments, lead_time_moments
     from fasttwin.model.toml_io import model_from_toml
 
     try:
         model = model_from_toml(ds.attrs["model_toml"])
         n = model.node(node)
-        from fasttwin.analytic.moments import demand_moments, lead_time_moments
-
         mean, _ = demand_moments(n.demand, model.periods or 365)
         days = lead_time_moments(n.lead_time)[0] + n.review_period
     except (KeyError, ValueError, AttributeError, TypeError):
-        return ""
-    s = n.reorder_point
+        return None
+    return n.reorder_point, days, mean * days
+
+
+def _lead_time_demand(ds, node: str) -> str:
+    """``its reorder point R is below its mean lead-time demand of about D units``, if so."""
+    found = lead_time_demand_of(ds, node)
     axis = [d for d in grid_dims(ds) if d in (f"{node}.reorder_point", f"{node}_reorder_point")]
-    if axis or s is None or s >= mean * days:
+    if found is None or axis or found[0] is None or found[0] >= found[2]:
         return ""
+    s, days, units = found
     return (
         f" Its reorder point ({s}, held fixed by the grid) is below its mean demand over lead "
-        f"time and review ({days:g} days, about {mean * days:.0f} units)."
+        f"time and review ({days:g} days, about {units:.0f} units)."
     )
 
 

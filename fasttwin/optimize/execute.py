@@ -813,43 +813,39 @@ def _finalist_table(spec, sel):
 
 
 def _before(spec, seen, state, log):
-    """The start policy's per-node service over scenarios, and the binding demand node."""
+    """The start policy's service per node and scenario, and the binding demand node.
+
+    One row per node: ``service_worst`` and ``scenario_worst`` (its lowest mean
+    service over the scenarios), ``service_mean``, and ``service_<scenario>``
+    for every scenario.
+    """
     import pandas as pd
 
-    first = state.blocks[0] if state.blocks else None
-    if first is None:
-        return pd.DataFrame(), None
+    first = state.blocks[0]
     node_var = f"node_{spec.service}_mean"
-    rows = []
     if node_var in first.data_vars:
         x = first[node_var].isel(candidate=0)
-        if "scenario" not in x.dims:
-            x = x.expand_dims(scenario=["baseline"])
-        for node in x["node"].values:
-            v = x.sel(node=node)
-            worst = int(np.argmin(v.values))
-            rows.append(
-                {
-                    "node": str(node),
-                    "store": str(node) in spec.constraint.stores,
-                    "service_worst": float(v.values[worst]),
-                    "scenario_worst": str(v["scenario"].values[worst]),
-                    "service_mean": float(v.values.mean()),
-                }
-            )
     else:
-        x = first[f"{spec.service}_mean"].isel(candidate=0)
-        vals = np.atleast_1d(x.values)
-        name = spec.model.nodes[0].name
+        x = (
+            first[f"{spec.service}_mean"]
+            .isel(candidate=0)
+            .expand_dims(node=[spec.model.nodes[0].name])
+        )
+    if "scenario" not in x.dims:
+        x = x.expand_dims(scenario=["baseline"])
+    names = [str(v) for v in x["scenario"].values]
+    rows = []
+    for node in x["node"].values:
+        v = np.asarray(x.sel(node=node).transpose("scenario").values, np.float64)
+        worst = int(np.argmin(v))
         rows.append(
             {
-                "node": name,
-                "store": True,
-                "service_worst": float(vals.min()),
-                "scenario_worst": str(
-                    spec.scenario_names[int(np.argmin(vals))] if spec.scenarios else "baseline"
-                ),
-                "service_mean": float(vals.mean()),
+                "node": str(node),
+                "store": str(node) in spec.constraint.stores,
+                "service_worst": float(v[worst]),
+                "scenario_worst": names[worst],
+                "service_mean": float(v.mean()),
+                **{f"service_{n}": float(val) for n, val in zip(names, v, strict=True)},
             }
         )
     frame = pd.DataFrame(rows)
