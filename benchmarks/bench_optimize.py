@@ -112,6 +112,13 @@ class Problem:
             return self.judge(self.spec.space.describe(self.incumbent))
         return self.cache[self.incumbent][0]
 
+    def gap_after(self, n: int, best: float) -> float:
+        """The incumbent's gap (%) to ``best`` after the first ``n`` new policies."""
+        if not self.trace:
+            return math.nan
+        judged = self.trace[min(n, len(self.trace)) - 1][2]
+        return 100 * (judged / best - 1)
+
     def reach(self, best: float) -> tuple[float, float, int]:
         """Policy-rep-days, seconds and policies when first within 1 % of ``best``."""
         for k, (days, secs, judged) in enumerate(self.trace):
@@ -255,6 +262,8 @@ def bench(name: str, spec, judge, best_exact, methods, quick: bool) -> list[dict
     best = best_exact
     if best is None:
         best = min(p.judged() for p in problems.values())
+    # Gaps compared at the fewest policies any search (but the grid) ran.
+    equal = min(len(p.cache) for m, p in problems.items() if not m.startswith("grid"))
     for method, problem in problems.items():
         days, secs, n = problem.reach(best)
         total_days, total_secs, _ = problem.trace[-1]
@@ -270,6 +279,8 @@ def bench(name: str, spec, judge, best_exact, methods, quick: bool) -> list[dict
                 "policies to 1 %": n,
                 "policy-rep-days to 1 %": days,
                 "seconds to 1 %": secs,
+                "gap % at equal policies": problem.gap_after(equal, best),
+                "equal policies": equal,
                 "final gap %": 100 * (problem.judged() / best - 1),
                 "policies run": len(problem.cache),
                 "lattice": float(np.prod(spec.space.shape, dtype=float)),

@@ -21,7 +21,7 @@ def test_quick_benchmark_runs(capsys):
     for problem in ("serial", "retail"):
         assert found[(problem, "fasttwin")][3].strip() != "not reached"
     # The exhaustive serial grid finds the exact optimum of its lattice (gap ~ 0).
-    assert float(found[("serial", "grid")][5]) < 1e-6
+    assert float(found[("serial", "grid")][7]) < 1e-6
 
 
 def test_searches_share_one_evaluator():
