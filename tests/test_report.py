@@ -245,3 +245,7 @@ def test_report_of_an_optimiser_store(tmp_path, capsys):
     points = pd.read_csv(out / "points.csv")
     assert len(points) == 60 and {"batch", "store_1_reorder_point", "shortfall"} <= set(points)
     assert pd.read_csv(out / "finalists.csv")["chosen"].sum() == 1
+    # Its answer was searched for its own target: --target cannot change it silently.
+    assert main(["report", str(store), "--out", str(tmp_path / "x"), "--target", "0.9"]) == 2
+    assert "cannot change an optimiser store's answer" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()

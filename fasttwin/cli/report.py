@@ -11,17 +11,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "store", help="Zarr cube (from fasttwin simulate or sweep) or fasttwin optimize store"
     )
     parser.add_argument("--out", type=Path, required=True, help="directory to write the report to")
+    # Defaults are filled in run(): an optimiser store refuses them if given (its answer
+    # was searched for its own target, which the report shows as it is).
     parser.add_argument(
-        "--target", type=float, default=0.98, help="service target in (0, 1] (default 0.98)"
+        "--target", type=float, default=None, help="service target in (0, 1] (default 0.98)"
     )
-    parser.add_argument(
-        "--service", default="fill_rate", help="service variable (default fill_rate)"
-    )
-    parser.add_argument("--cost", default="cost", help="cost variable (default cost)")
+    parser.add_argument("--service", default=None, help="service variable (default fill_rate)")
+    parser.add_argument("--cost", default=None, help="cost variable (default cost)")
     parser.add_argument(
         "--rule",
         choices=("mean", "confident"),
-        default="mean",
+        default=None,
         help="feasible when the mean service meets the target (mean), or the lower end of "
         "its 95%% interval does (confident)",
     )
@@ -36,6 +36,22 @@ def run(args: argparse.Namespace) -> int:
     from fasttwin.analysis.report import open_cube, write_report
 
     ds = open_cube(args.store)
+    given = [
+        f"--{k}" for k in ("target", "service", "cost", "rule") if getattr(args, k) is not None
+    ]
+    if is_optimum(ds) and given:
+        raise ValueError(
+            f"{', '.join(given)} cannot change an optimiser store's answer (it was searched "
+            "for the target in its spec); leave them out, or run fasttwin optimize again"
+        )
+    for key, default in (
+        ("target", 0.98),
+        ("service", "fill_rate"),
+        ("cost", "cost"),
+        ("rule", "mean"),
+    ):
+        if getattr(args, key) is None:
+            setattr(args, key, default)
     if is_optimum(ds):
         from fasttwin.analysis.optimum import open_optimum
         from fasttwin.analysis.optimum_report import write_optimum_report
