@@ -27,6 +27,7 @@ from fasttwin.model import (
     retail_twin,
     single_node,
 )
+from fasttwin.optimize import optimize
 from fasttwin.sweep import sweep
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "demand",
     "env",
     "load_model",
+    "optimize",
     "retail_twin",
     "simulate",
     "single_node",

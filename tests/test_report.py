@@ -2,6 +2,7 @@
 
 from html.parser import HTMLParser
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -126,3 +127,125 @@ def test_report_bad_input_writes_nothing(store, tmp_path, capsys):
     assert main(["report", str(tmp_path / "missing.zarr"), "--out", str(out)]) == 2
     assert "no Zarr store" in capsys.readouterr().err
     assert not out.exists()
+
+
+# --- networks: per node, per scenario, advice that names the binding node ------------------
+
+TWIN_GRID = {"warehouse.reorder_point": [800, 1600], "warehouse.order_up_to": [2400, 3300]}
+
+
+@pytest.fixture(scope="module")
+def twin_report(tmp_path_factory):
+    """The retail twin's warehouse grid: no policy reaches 98 % (its stores cap fill)."""
+    ds = ft.simulate(
+        ft.retail_twin(),
+        TWIN_GRID,
+        reps=12,
+        scenario=["baseline", "demand_surge", "supplier_delay"],
+    )
+    out = tmp_path_factory.mktemp("twin") / "r"
+    return ds, out, write_report(ds, out, target=0.98)
+
+
+def test_network_report_shows_nodes_and_every_scenario(twin_report):
+    ds, out, index = twin_report
+    written, _ = check_self_contained(out, index)
+    assert {"nodes.png", "cost_surfaces.png", "summary_nodes.csv"} <= written
+    assert "trajectories.png" not in written  # networks: daily paths not yet
+    text = index.read_text(encoding="utf-8")
+    assert "Node by node" in text
+    for node in ("warehouse", "store_1", "store_2", "store_3"):
+        assert f"<th>{node}</th>" in text
+    assert "percentile of the cells" in text  # the colour scale is stated
+
+
+def test_no_feasible_policy_names_the_binding_node(twin_report):
+    from fasttwin.analysis.report import binding_node
+
+    ds, _, index = twin_report
+    best = best_policy(ds, 0.98)
+    node, value, scenario, top = binding_node(ds, best)
+    # The node of lowest fill at the closest policy, in its worst scenario.
+    fill = ds["node_fill_rate"].sel(best.recommended.policy).mean("rep")
+    stores = fill.sel(node=["store_1", "store_2", "store_3"]).min("scenario")
+    assert node == str(stores.idxmin("node").item()) and value == pytest.approx(stores.min())
+    assert scenario in ("baseline", "demand_surge", "supplier_delay") and top < 0.98
+    text = index.read_text(encoding="utf-8")
+    assert f"<b>{node} limits service</b>" in text
+    assert "below its mean demand over lead time and review" in text
+    assert "fasttwin optimize" in text
+
+
+def test_frontier_legend_names_only_what_is_drawn(twin_report, tmp_path, monkeypatch):
+    from fasttwin.analysis import plots
+
+    ds, _, _ = twin_report
+    figures = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig))
+    plots.plot_frontier(ds, tmp_path / "f.png", target=0.98)
+    plots.plot_frontier(ds, tmp_path / "g.png", target=0.5)
+    texts = [[t.get_text() for lg in f.legends for t in lg.get_texts()] for f in figures]
+    assert not any("meeting the target" in t for t in texts[0])
+    assert any("meeting the target" in t for t in texts[1])
+    # One panel per scenario; no legend inside any panel.
+    assert sum(ax.get_visible() for ax in figures[0].axes) == 3
+    assert all(ax.get_legend() is None for ax in figures[0].axes)
+
+
+def test_colour_scale_is_not_flattened_by_one_corner():
+    from matplotlib.colors import LogNorm
+
+    from fasttwin.analysis.plots import colour_norm
+
+    costs = np.r_[np.linspace(100, 130, 400), 1e5]
+    norm, extend, text = colour_norm(costs)
+    assert norm.vmax < 131 and extend == "both" and "percentile" in text
+    wide = np.geomspace(10, 1e4, 400)
+    assert isinstance(colour_norm(wide)[0], LogNorm) and "log" in colour_norm(wide)[2]
+
+
+# --- optimiser stores ----------------------------------------------------------------------
+
+
+def test_report_of_an_optimiser_store(tmp_path, capsys):
+    from fasttwin.optimize.execute import run_optimize
+    from fasttwin.optimize.spec import OptimizeSpec
+
+    model = ft.retail_twin()
+    space = {f"{s}.reorder_point": range(100, 301, 25) for s in ("store_1", "store_2", "store_3")}
+    spec = OptimizeSpec(
+        model,
+        space,
+        scenarios=["baseline", "demand_surge"],
+        reps=10,
+        budget=60,
+        final_reps=10,
+        max_final_reps=40,
+        confirm_reps=20,
+    )
+    store = tmp_path / "o.zarr"
+    run_optimize(spec, store, "inline")
+    out = tmp_path / "r"
+    assert main(["report", str(store), "--out", str(out)]) == 0
+    assert "chosen policy: store_1_reorder_point=" in capsys.readouterr().out
+    index = out / "index.html"
+    written, _ = check_self_contained(out, index)
+    assert {
+        "search.png",
+        "search_progress.png",
+        "nodes.png",
+        "convergence.png",
+        "points.csv",
+        "finalists.csv",
+        "service.csv",
+        "nodes.csv",
+    } <= written
+    text = index.read_text(encoding="utf-8")
+    assert "Where service was lost before" in text and "limited service" in text
+    points = pd.read_csv(out / "points.csv")
+    assert len(points) == 60 and {"batch", "store_1_reorder_point", "shortfall"} <= set(points)
+    assert pd.read_csv(out / "finalists.csv")["chosen"].sum() == 1
+    # Its answer was searched for its own target: --target cannot change it silently.
+    assert main(["report", str(store), "--out", str(tmp_path / "x"), "--target", "0.9"]) == 2
+    assert "cannot change an optimiser store's answer" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()

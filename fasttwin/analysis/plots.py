@@ -202,6 +202,150 @@ def plot_cost_surface(
     return _save(fig, path)
 
 
+def plot_scenario_surfaces(
+    ds,
+    path,
+    *,
+    x: str | None = None,
+    y: str | None = None,
+    at: Mapping | None = None,
+    target: float = 0.98,
+    service: str = "fill_rate",
+    cost: str = "cost",
+    rule: str = "mean",
+    best=None,
+    size: tuple[int, int] = (1200, 960),
+) -> Path:
+    """Small multiples: the cost surface of every scenario, and the worst case, on one scale.
+
+    Each panel is a heat map of mean cost over grid axes ``x`` and ``y``
+    (other axes held at the recommendation, or ``at``), hatched where that
+    scenario misses the target; the last panel is the worst case (highest
+    cost over the scenarios, hatched unless every scenario meets the target).
+    The star is the recommendation (the worst-case choice), the white dot
+    each scenario's own best. One colour scale (:func:`colour_norm`) serves
+    every panel, so panels compare.
+    """
+    import matplotlib as mpl
+    from matplotlib.lines import Line2D
+
+    check_cube(ds, cost, service, purpose="plot_scenario_surfaces")
+    names = scenarios(ds)
+    if names is None:
+        raise ValueError("plot_scenario_surfaces needs a cube with a scenario dimension")
+    axes = grid_dims(ds)
+    if len(axes) < 2:
+        raise ValueError("plot_scenario_surfaces needs two grid axes; use plot_cost_surface")
+    x = check_axis(ds, axes[0] if x is None else x, "x")
+    y = check_axis(ds, next(a for a in axes if a != x) if y is None else y, "y")
+    if y == x:
+        raise ValueError(f"x and y must be different grid axes, both are {x!r}")
+    best = _best(ds, best, target, service, cost, rule)
+    chosen = best.recommended
+    fixed = dict(chosen.policy)
+    for key, value in (at or {}).items():
+        if check_axis(ds, key, "at") in (x, y):
+            raise ValueError(f"at fixes {key!r}, which is plotted; fix only the other grid axes")
+        point_index(ds, {**fixed, key: value})
+        fixed[key] = value
+    c = estimates(point_values(ds, cost), best.confidence)["mean"]
+    stat = service_statistic(estimates(point_values(ds, service), best.confidence), best.rule)
+    shape = tuple(ds.sizes[a] for a in axes)
+    where = tuple(
+        slice(None) if a in (x, y) else int(np.flatnonzero(ds[a].values == fixed[a])[0])
+        for a in axes
+    )
+    x_first = [a for a in axes if a in (x, y)][0] == x
+    valid = valid_mask(ds, cost).reshape(-1)
+
+    def cells(v):
+        v = v.reshape(shape)[where]
+        return v.T if x_first else v
+
+    panels = []
+    for k, name in enumerate(names):
+        panels.append((name, cells(c[:, k]), cells(valid & ~(stat[:, k] >= best.target))))
+    worst_ok = (stat >= best.target).all(axis=1)
+    panels.append(
+        (
+            "worst case",
+            cells(np.max(np.where(np.isnan(c), -np.inf, c), axis=1)),
+            cells(valid & ~worst_ok),
+        )
+    )
+    panels = [(n, np.where(np.isfinite(z), z, np.nan), h) for n, z, h in panels]
+    norm, extend, scale = colour_norm(np.concatenate([z.ravel() for _, z, _ in panels]))
+    n = len(panels)
+    cols = int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / cols))
+    fig, axs = _figure(size, rows, cols, sharex=True, sharey=True)
+    star = all(chosen.policy[a] == fixed[a] for a in axes if a not in (x, y))
+    xi = lambda p: int(np.flatnonzero(ds[x].values == p[x])[0])  # noqa: E731
+    yi = lambda p: int(np.flatnonzero(ds[y].values == p[y])[0])  # noqa: E731
+    handles = []
+    mesh = None
+    for i, ax in enumerate(axs.ravel()):
+        if i >= n:
+            ax.set_visible(False)
+            continue
+        name, z, hatch = panels[i]
+        mark = (xi(chosen.policy), yi(chosen.policy)) if star else None
+        mesh, handles = _draw_heatmap(
+            fig,
+            ax,
+            z,
+            hatch,
+            mark,
+            f"misses {service} {best.target:g}",
+            "",
+            norm=norm,
+            colorbar=False,
+            legend=False,
+        )
+        own = best.by_scenario.get(name)
+        if (
+            own is not None
+            and own.feasible
+            and all(own.policy[a] == fixed[a] for a in axes if a not in (x, y))
+        ):
+            ax.scatter(
+                [xi(own.policy)], [yi(own.policy)], s=30, color="white", edgecolor="black", zorder=6
+            )
+        ax.set_title(name, fontsize="medium")
+        _ticks(ax, "x", ds[x].values)
+        _ticks(ax, "y", ds[y].values)
+    for ax in axs[-1, :]:
+        ax.set_xlabel(x)
+    for ax in axs[:, 0]:
+        ax.set_ylabel(y)
+    fig.colorbar(
+        mpl.cm.ScalarMappable(norm=norm, cmap=mesh.cmap),
+        ax=axs,
+        label=f"mean {cost}",
+        extend=extend,
+        shrink=0.8,
+    )
+    handles.append(
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="",
+            ms=6,
+            mfc="white",
+            mec="black",
+            label="each scenario's own best",
+        )
+    )
+    fig.legend(handles=handles, loc="outside lower center", ncols=4, fontsize="small")
+    held = ", ".join(f"{a}={fixed[a]}" for a in axes if a not in (x, y))
+    fig.suptitle(
+        f"Mean {cost} per policy in every scenario ({scale}" + (f"; {held}" if held else "") + ")",
+        fontsize="medium",
+    )
+    return _save(fig, path)
+
+
 def _draw_curve(ax, xs, mean, band, infeasible, mark, legend_text, best) -> None:
     """One grid axis: the mean cost line, its CI band, infeasible spans, the best point."""
     from matplotlib.patches import Patch
@@ -220,26 +364,83 @@ def _draw_curve(ax, xs, mean, band, infeasible, mark, legend_text, best) -> None
     ax.legend(handles, labels, loc="best")
 
 
-def _draw_heatmap(fig, ax, z, infeasible, mark, legend_text, colour_label) -> None:
+#: Percentiles of the cell costs that the colour scale spans; cells beyond share the end colours.
+COLOUR_PERCENTILES = (2, 98)
+#: A log colour scale when the spanned costs differ by more than this factor.
+LOG_RATIO = 3.0
+
+
+def colour_norm(values):
+    """A colour scale for costs that one expensive corner cannot flatten.
+
+    It spans the 2nd to 98th percentile of the finite values (cells beyond
+    share the end colours), on a log scale when those differ by more than a
+    factor 3 and are positive. Returns ``(norm, extend, text)``; ``text``
+    says so for captions.
+
+    Examples
+    --------
+    >>> norm, extend, text = colour_norm(np.r_[np.linspace(10, 20, 198), 1e6, 2e6])
+    >>> type(norm).__name__, extend, round(norm.vmax)
+    ('Normalize', 'both', 20)
+    """
+    from matplotlib.colors import LogNorm, Normalize
+
+    finite = np.asarray(values, np.float64)
+    finite = finite[np.isfinite(finite)]
+    if not finite.size:
+        return Normalize(), "neither", ""
+    lo, hi = (float(v) for v in np.percentile(finite, COLOUR_PERCENTILES))
+    if hi <= lo:
+        lo, hi = float(finite.min()), float(finite.max())
+    below, above = finite.min() < lo, finite.max() > hi
+    extend = {(True, True): "both", (True, False): "min", (False, True): "max"}.get(
+        (bool(below), bool(above)), "neither"
+    )
+    span = (
+        f"{_ordinal(COLOUR_PERCENTILES[0])} to {_ordinal(COLOUR_PERCENTILES[1])} percentile of "
+        "the cells"
+    )
+    if lo > 0 and hi / lo > LOG_RATIO:
+        return LogNorm(lo, hi), extend, f"colours: log scale over the {span}"
+    return Normalize(lo, hi if hi > lo else lo + 1.0), extend, f"colours: the {span}"
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _draw_heatmap(
+    fig,
+    ax,
+    z,
+    infeasible,
+    mark,
+    legend_text,
+    colour_label,
+    norm=None,
+    colorbar=True,
+    legend=True,
+):
     """Two grid axes: cells by index (rows y, columns x), hatched where infeasible."""
     import matplotlib as mpl
     from matplotlib.collections import PatchCollection
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, Rectangle
 
-    finite = z[np.isfinite(z)]
-    # The top 5 % share one colour, so that a few very bad policies do not wash out the rest.
-    vmax = float(np.percentile(finite, 95)) if finite.size else None
+    extend = "neither"
+    if norm is None:
+        norm, extend, _ = colour_norm(z)
     mesh = ax.pcolormesh(
         np.arange(z.shape[1] + 1) - 0.5,
         np.arange(z.shape[0] + 1) - 0.5,
         np.ma.masked_invalid(z),
         cmap=mpl.colormaps["viridis"].with_extremes(bad="#d9d9d9"),
-        vmax=vmax,
+        norm=norm,
         shading="flat",
     )
-    extend = "max" if finite.size and finite.max() > vmax else "neither"
-    fig.colorbar(mesh, ax=ax, label=colour_label, extend=extend)
+    if colorbar:
+        fig.colorbar(mesh, ax=ax, label=colour_label, extend=extend)
     rows, cols = np.nonzero(infeasible)
     if rows.size:
         cells = [Rectangle((c - 0.5, r - 0.5), 1, 1) for r, c in zip(rows, cols, strict=True)]
@@ -252,17 +453,21 @@ def _draw_heatmap(fig, ax, z, infeasible, mark, legend_text, colour_label) -> No
                 linewidth=0,
             )
         )
-    legend = [Patch(facecolor="#777777", edgecolor="white", hatch="//", label=legend_text)]
+    handles = [Patch(facecolor="#777777", edgecolor="white", hatch="//", label=legend_text)]
     if not np.isfinite(z).all():
-        legend.append(Patch(facecolor="#d9d9d9", label="no policy (invalid cell)"))
+        handles.append(Patch(facecolor="#d9d9d9", label="no policy (invalid cell)"))
     if mark is not None:
         ax.scatter([mark[0]], [mark[1]], **_STAR)
-        legend.append(
+        handles.append(
             Line2D([], [], marker="*", ls="", ms=16, mfc="gold", mec="black", label="recommended")
         )
     ax.set_xlim(-0.5, z.shape[1] - 0.5)
     ax.set_ylim(-0.5, z.shape[0] - 0.5)
-    ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(0, -0.12), ncols=3, frameon=False)
+    if legend is True:
+        ax.legend(
+            handles=handles, loc="upper left", bbox_to_anchor=(0, -0.12), ncols=3, frameon=False
+        )
+    return mesh, handles
 
 
 def plot_frontier(
@@ -286,15 +491,19 @@ def plot_frontier(
     cm = estimates(point_values(ds, cost)[idx], best.confidence)["mean"]
     sm = estimates(point_values(ds, service)[idx], best.confidence)["mean"]
     names = scenarios(ds) or [None]
-    fig, ax = _figure(size)
-    ax = ax[0, 0]
+    # One panel per scenario (small multiples on shared axes): eight overlaid frontiers
+    # and their legend would hide each other.
+    cols = int(np.ceil(np.sqrt(len(names))))
+    rows = int(np.ceil(len(names) / cols))
+    fig, axs = _figure(size, rows, cols, sharex=True, sharey=True)
     axes = grid_dims(ds)
-    for k, name in enumerate(names):
-        color = f"C{k % 10}"
-        tag = "" if name is None else f" ({name})"
-        ax.scatter(
-            sm[:, k], cm[:, k], s=8, color=color, alpha=0.25, lw=0, label=f"all policies{tag}"
-        )
+    starred = False
+    for k, ax in enumerate(axs.ravel()):
+        if k >= len(names):
+            ax.set_visible(False)
+            continue
+        name = names[k]
+        ax.scatter(sm[:, k], cm[:, k], s=8, color="C0", alpha=0.25, lw=0, label="every policy")
         f = front if name is None else front[front["scenario"] == name]
         xm, ym = f[f"{service}_mean"].to_numpy(), f[f"{cost}_mean"].to_numpy()
         xerr = np.abs(np.vstack([xm - f[f"{service}_ci_low"], f[f"{service}_ci_high"] - xm]))
@@ -304,25 +513,35 @@ def plot_frontier(
             ym,
             xerr=xerr,
             yerr=yerr,
-            color=color,
+            color="C1",
             marker="o",
             ms=4,
             capsize=2,
             lw=1,
-            label=f"Pareto frontier{tag}",
+            label=f"Pareto frontier ({100 * best.confidence:g}% CIs)",
         )
         choice = best.recommended if name is None else best.by_scenario[name]
-        if choice.feasible or name is None:
+        if choice.feasible:
+            starred = True
             ax.scatter([choice.service.mean], [choice.cost.mean], **_STAR)
-    ax.scatter([], [], label="best feasible policy", **{**_STAR, "s": 120})
-    ax.axvline(best.target, color="crimson", ls="--", lw=1, label=f"target {best.target:g}")
-    ax.set_xlabel(f"mean {label(ds, service)}")
-    ax.set_ylabel(f"mean {label(ds, cost)}")
+        ax.axvline(best.target, color="crimson", ls="--", lw=1, label=f"target {best.target:g}")
+        ax.grid(alpha=0.3)
+        if name is not None:
+            ax.set_title(name, fontsize="medium")
+    if axs.size > 1:
+        fig.supxlabel(f"mean {label(ds, service)}", fontsize="medium")
+        fig.supylabel(f"mean {label(ds, cost)}", fontsize="medium")
+    else:
+        axs[0, 0].set_xlabel(f"mean {label(ds, service)}")
+        axs[0, 0].set_ylabel(f"mean {label(ds, cost)}")
+    handles, labels = axs[0, 0].get_legend_handles_labels()
+    if starred:
+        # Only when some panel has one: a legend must not name what is not drawn.
+        handles.append(axs[0, 0].scatter([], [], **{**_STAR, "s": 120}))
+        labels.append("cheapest policy meeting the target")
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize="small")
     grid_text = " × ".join(axes) or "one policy"
-    ax.set_title(
-        f"Cost against {service} over the grid ({grid_text}); bars: {100 * best.confidence:g}% CIs"
-    )
-    ax.legend(loc="best", fontsize="small")
+    fig.suptitle(f"Cost against {service} over the grid ({grid_text})", fontsize="medium")
     return _save(fig, path)
 
 
@@ -337,11 +556,13 @@ def plot_convergence(
     cost: str = "cost",
     rule: str = "mean",
     best=None,
+    title: str | None = None,
     size: tuple[int, int] = SIZE,
 ) -> Path:
     """Running mean and CI band of each variable versus replications, for one policy.
 
     ``policy`` names a value for every grid axis; default the recommended one.
+    ``title`` replaces the default title.
     """
     from fasttwin.analysis.convergence import convergence
 
@@ -364,14 +585,19 @@ def plot_convergence(
             mean = cv[f"{var}_mean"].isel(sel).values
             hw = cv[f"{var}_halfwidth"].isel(sel).values
             color = f"C{k % 10}"
-            ax.plot(n, mean, color=color, lw=1.2, label=name or "running mean")
-            ax.fill_between(n, mean - hw, mean + hw, color=color, alpha=0.2, lw=0)
             needed = cv[f"{var}_reps_needed"].isel(sel).values.item()
-            if np.isfinite(needed):
+            note = (
+                f"±{'0.1 pt' if var in ratios else '1%'} needs {int(needed)} reps"
+                if np.isfinite(needed)
+                else ""
+            )
+            tag = name or "running mean"
+            ax.plot(n, mean, color=color, lw=1.2, label=f"{tag}: {note}" if note else tag)
+            ax.fill_between(n, mean - hw, mean + hw, color=color, alpha=0.2, lw=0)
+            if note and name is None:
                 ax.annotate(
-                    f"±{'0.1 pt' if var in ratios else '1%'} needs {int(needed)} reps"
-                    + (f" ({name})" if name else ""),
-                    xy=(0.99, 0.95 - 0.1 * k),
+                    note,
+                    xy=(0.99, 0.95),
                     xycoords="axes fraction",
                     ha="right",
                     va="top",
@@ -389,10 +615,11 @@ def plot_convergence(
             if np.isfinite(span) and span > 0:
                 ax.set_ylim(np.nanmin(last) - 3 * span, np.nanmax(last) + 3 * span)
         if len(names) > 1:
-            ax.legend(loc="lower right", fontsize="small")
+            # Beside the axes, not over the lines: eight scenarios would hide the data.
+            ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="x-small")
     axs[-1, 0].set_xlabel("replications")
     axs[0, 0].set_title(
-        f"Running mean and {100 * cv.attrs['confidence']:g}% CI at {format_policy(policy)}"
+        title or f"Running mean and {100 * cv.attrs['confidence']:g}% CI at {format_policy(policy)}"
     )
     return _save(fig, path)
 
@@ -520,4 +747,77 @@ def plot_trajectories(
     if a.get("scenario") not in (None, "baseline"):
         title += f", scenario {a['scenario']}"
     axs[0, 0].set_title(title)
+    return _save(fig, path)
+
+
+def plot_nodes(
+    ds,
+    path,
+    *,
+    policy: Mapping | None = None,
+    service: str = "fill_rate",
+    target: float | None = None,
+    confidence: float = 0.95,
+    title: str | None = None,
+    size: tuple[int, int] = SIZE,
+) -> Path:
+    """Per-node service, cost and stock of one policy of a network cube, with CIs.
+
+    One panel each for ``node_<service>``, ``node_cost`` and
+    ``node_on_hand``: a group of bars per node, one bar per scenario. The
+    policy names a value for every grid axis (default: the only grid point).
+    """
+    names = [f"node_{service}", "node_cost", "node_on_hand"]
+    check_cube(ds, *names, purpose="plot_nodes")
+    axes = grid_dims(ds)
+    if policy is None:
+        if any(ds.sizes[a] != 1 for a in axes):
+            raise ValueError("plot_nodes needs policy= (a value for every grid axis)")
+        policy = {a: ds[a].values[0].item() for a in axes if a in ds.coords}
+        one = ds.isel({a: 0 for a in axes})
+    else:
+        index = np.unravel_index(point_index(ds, policy), tuple(ds.sizes[a] for a in axes))
+        one = ds.isel(dict(zip(axes, (int(i) for i in index), strict=True)))
+    scen = scenarios(ds) or [None]
+    nodes = [str(n) for n in one["node"].values]
+    fig, axs = _figure(size, 1, 3)
+    width = 0.8 / len(scen)
+    xs = np.arange(len(nodes))
+    for ax, var in zip(axs[0], names, strict=True):
+        for k, name in enumerate(scen):
+            x = one[var] if name is None else one[var].isel(scenario=k)
+            e = estimates(np.asarray(x.transpose("node", "rep").values), confidence)
+            ax.bar(
+                xs - 0.4 + width * (k + 0.5),
+                e["mean"],
+                width,
+                yerr=np.abs(np.vstack([e["mean"] - e["low"], e["high"] - e["mean"]])),
+                color=f"C{k % 10}",
+                capsize=2 if len(scen) < 5 else 0,
+                label=name or "mean",
+                error_kw={"lw": 0.8},
+            )
+        ax.set_xticks(xs, nodes, rotation=30 if len(nodes) > 3 else 0)
+        ax.set_title(label(ds, var).split(" [")[0], fontsize="medium")
+        ax.grid(axis="y", alpha=0.3)
+        if var == names[0]:
+            finite = one[var].values[np.isfinite(one[var].values)]
+            low = float(finite.min()) if finite.size else 0.0
+            top = 1.0 if target is None else max(1.0, target)
+            ax.set_ylim(max(0.0, min(low, target or low) - 0.02), top + 0.005)
+            if target is not None:
+                ax.axhline(target, color="crimson", ls="--", lw=1, label=f"target {target:g}")
+    handles, labels_ = axs[0, 0].get_legend_handles_labels()
+    if len(labels_) > 1:
+        fig.legend(
+            handles,
+            labels_,
+            loc="outside lower center",
+            ncols=min(5, len(labels_)),
+            fontsize="small",
+        )
+    fig.suptitle(
+        title or f"Per node at {format_policy(policy)} ({100 * confidence:g}% CIs)",
+        fontsize="medium",
+    )
     return _save(fig, path)

@@ -85,9 +85,12 @@ def write_report(
     """
     from fasttwin.analysis.frontier import frontier
     from fasttwin.analysis.plots import (
+        colour_norm,
         plot_convergence,
         plot_cost_surface,
         plot_frontier,
+        plot_nodes,
+        plot_scenario_surfaces,
         plot_scenarios,
         plot_trajectories,
     )
@@ -118,7 +121,30 @@ def write_report(
     common = dict(target=target, service=service, cost=cost, rule=rule, best=best)
     if grid_dims(ds):
         plot_cost_surface(ds, out / "cost_surface.png", **common)
-        figures.append(("cost_surface.png", "Cost of every policy", _surface_help(ds, best)))
+        shown = ds[cost].mean("rep")
+        shown = shown.max("scenario") if "scenario" in shown.dims else shown
+        scale = colour_norm(shown.values)[2] if len(grid_dims(ds)) > 1 else ""
+        figures.append(("cost_surface.png", "Cost of every policy", _surface_help(ds, best, scale)))
+        if scenarios(ds) and len(grid_dims(ds)) > 1:
+            plot_scenario_surfaces(ds, out / "cost_surfaces.png", **common)
+            figures.append(
+                (
+                    "cost_surfaces.png",
+                    "Cost of every policy in every scenario",
+                    _surfaces_help(best, scale),
+                )
+            )
+    nodes = _node_table(ds, best)
+    if nodes:
+        plot_nodes(
+            ds,
+            out / "nodes.png",
+            policy=best.recommended.policy,
+            service=service,
+            target=target,
+            confidence=best.confidence,
+        )
+        figures.append(("nodes.png", "The recommended policy, node by node", _nodes_help(best)))
     plot_frontier(ds, out / "frontier.png", **common)
     figures.append(("frontier.png", "Cost against service", _frontier_help(best)))
     plot_convergence(ds, out / "convergence.png", **common)
@@ -135,7 +161,7 @@ def write_report(
     else:
         notes.append(f"The daily-path picture is left out: {why}")
 
-    page = _page(ds, best, figures, tables, notes)
+    page = _page(ds, best, figures, tables, notes, nodes)
     index = out / "index.html"
     index.write_text(page, encoding="utf-8")
     return index
@@ -332,8 +358,8 @@ def _answer_html(ds, best) -> str:
             f"<p>with {_e(service_name)} {_e(_interval(ds, service, c.service))}, short of the "
             f"target by {_e(_fmt(ds, service, c.shortfall))}, at {_e(cost_name)} "
             f"{_e(_interval(ds, cost, c.cost))}{_e(_units(ds, cost))}.</p>"
-            "<p>Widen the grid (e.g. higher reorder points or order-up-to levels) or lower the "
-            "target, and run again.</p></div>"
+            + _advice(ds, best)
+            + "</div>"
         )
     others = [p for p in c.indistinguishable if p != c.policy]
     close = (
@@ -356,6 +382,36 @@ def _answer_html(ds, best) -> str:
         f"<br>Expected {_e(service_name)}: <b>{_e(_interval(ds, service, c.service))}</b>"
         f"<br>{c.n_feasible} of {c.n_policies} policies meet the target; estimates from "
         f"{c.cost.n} replications.</p>{close}</div>"
+    )
+
+
+def _advice(ds, best) -> str:
+    """What to change when nothing meets the target: name the node that limits service."""
+    found = binding_node(ds, best)
+    if found is None:
+        return (
+            "<p>Widen the grid (e.g. higher reorder points or order-up-to levels) or lower the "
+            "target, and run again.</p>"
+        )
+    node, value, scen, top = found
+    where = f" in scenario {scen}" if scen else ""
+    service = _name(ds, best.service_variable)
+    varied = [d for d in grid_dims(ds) if d.startswith((f"{node}.", f"{node}_"))]
+    if top < best.target and not varied:
+        fix = (
+            f"No policy of this grid lifts it above {_fmt(ds, best.service_variable, top)}: the "
+            f"grid does not vary {node}'s policy. Add {node}'s reorder point and order-up-to "
+            "level to the grid, or search every node's policy at once with fasttwin optimize."
+        )
+    else:
+        fix = (
+            f"Widen the grid where it helps {node} (higher levels), or search every node's "
+            "policy at once with fasttwin optimize."
+        )
+    return (
+        f"<p><b>{_e(node)} limits service</b>: its {_e(service)} is "
+        f"{_e(_fmt(ds, best.service_variable, value))}{_e(where)}, the lowest of the demand "
+        f"nodes.{_e(_lead_time_demand(ds, node))} {_e(fix)}</p>"
     )
 
 
@@ -385,7 +441,122 @@ def _scenario_table(ds, best) -> str:
     )
 
 
-def _surface_help(ds, best) -> str:
+def _node_table(ds, best) -> str:
+    """Per node at the recommended policy: service (worst scenario), cost, stock; '' if none."""
+    service = f"node_{best.service_variable}"
+    if "node" not in ds.dims or service not in ds or "node_cost" not in ds:
+        return ""
+    from fasttwin.analysis.intervals import estimates
+
+    at = {k: v for k, v in best.recommended.policy.items()}
+    one = ds.sel(at) if at else ds
+    rows = []
+    for node in one["node"].values:
+        x = one.sel(node=node)
+        cells = []
+        for var in (service, "node_cost", "node_on_hand"):
+            if var not in x:
+                cells.append("<td>n/a</td>")
+                continue
+            v = x[var]
+            if "scenario" in v.dims:
+                e = estimates(np.asarray(v.transpose("scenario", "rep").values), best.confidence)
+                k = int(np.argmin(e["mean"])) if var == service else None
+                if k is None:
+                    mean = float(np.mean(e["mean"]))
+                    cells.append(f"<td>{_e(_fmt(ds, var, mean))} (mean over scenarios)</td>")
+                    continue
+                where = f" in {scenarios(ds)[k]}"
+                e = {key: val[k] for key, val in e.items()}
+            else:
+                e = estimates(np.asarray(v.values), best.confidence)
+                where = ""
+            cells.append(
+                f"<td>{_e(_fmt(ds, var, float(e['mean'])))} ({_e(_fmt(ds, var, float(e['low'])))}"
+                f" to {_e(_fmt(ds, var, float(e['high'])))}){_e(where)}</td>"
+            )
+        rows.append(f"<tr><th>{_e(node)}</th>{''.join(cells)}</tr>")
+    label = "worst scenario, 95% CI" if "scenario" in ds.dims else "95% CI"
+    head = (
+        f"<tr><th>node</th><th>{_e(_name(ds, service))} ({label})</th>"
+        f"<th>{_e(_name(ds, 'node_cost'))} per day</th><th>{_e(_name(ds, 'node_on_hand'))}</th>"
+        "</tr>"
+    )
+    return (
+        "<h2>Node by node</h2><p>The recommended policy at every node of the network "
+        "(at a warehouse, service is the share of store orders shipped at once).</p>"
+        f"<table>{head}{''.join(rows)}</table>"
+    )
+
+
+def binding_node(ds, best):
+    """The demand node with the lowest service at the closest policy, and how high any
+    policy of the grid lifts it: ``(node, its service, scenario, best over the grid)``.
+
+    ``None`` for cubes without per-node service. Demand nodes come from the
+    cube's model (``model_toml``); without it every node counts.
+    """
+    var = f"node_{best.service_variable}"
+    if "node" not in ds.dims or var not in ds:
+        return None
+    stores = _demand_nodes(ds)
+    x = ds[var].sel(node=stores).mean("rep")
+    at = best.recommended.policy
+    here = x.sel(at) if at else x
+    if "scenario" in here.dims:
+        worst_scen = here.idxmin("scenario")
+        here = here.min("scenario")
+        x = x.min("scenario")
+    else:
+        worst_scen = None
+    node = str(here.idxmin("node").item())
+    scen = None if worst_scen is None else str(worst_scen.sel(node=node).item())
+    best_grid = float(x.sel(node=node).max().item())
+    return node, float(here.sel(node=node).item()), scen, best_grid
+
+
+def _demand_nodes(ds) -> list[str]:
+    from fasttwin.model.toml_io import tomllib
+
+    names = [str(n) for n in ds["node"].values]
+    try:
+        nodes = tomllib.loads(ds.attrs.get("model_toml", "")).get("nodes", [])
+    except ValueError:
+        nodes = []
+    demand = [n["name"] for n in nodes if "demand" in n and n.get("name") in names]
+    return demand or names
+
+
+def lead_time_demand_of(ds, node: str):
+    """``(reorder point, days, mean demand over them)`` of a demand node of the cube's model,
+    over its lead time plus review period; ``None`` when the cube does not say."""
+    from fasttwin.analytic.moments import demand_moments, lead_time_moments
+    from fasttwin.model.toml_io import model_from_toml
+
+    try:
+        model = model_from_toml(ds.attrs["model_toml"])
+        n = model.node(node)
+        mean, _ = demand_moments(n.demand, model.periods or 365)
+        days = lead_time_moments(n.lead_time)[0] + n.review_period
+    except (KeyError, ValueError, AttributeError, TypeError):
+        return None
+    return n.reorder_point, days, mean * days
+
+
+def _lead_time_demand(ds, node: str) -> str:
+    """``its reorder point R is below its mean lead-time demand of about D units``, if so."""
+    found = lead_time_demand_of(ds, node)
+    axis = [d for d in grid_dims(ds) if d in (f"{node}.reorder_point", f"{node}_reorder_point")]
+    if found is None or axis or found[0] is None or found[0] >= found[2]:
+        return ""
+    s, days, units = found
+    return (
+        f" Its reorder point ({s}, held fixed by the grid) is below its mean demand over lead "
+        f"time and review ({days:g} days, about {units:.0f} units)."
+    )
+
+
+def _surface_help(ds, best, scale: str = "") -> str:
     axes = grid_dims(ds)
     over = " and ".join(axes[:2])
     held = (
@@ -399,20 +570,47 @@ def _surface_help(ds, best) -> str:
         if best.by_scenario
         else ""
     )
+    scale = f" Colours: {scale.removeprefix('colours: ')}." if scale else ""
     return (
-        f"Mean {best.cost_variable} of each policy over {over} (darker is cheaper). Hatched cells "
+        f"Mean {best.cost_variable} of each policy over {over} (darker is cheaper).{scale} "
+        "Hatched cells "
         f"miss the {best.service_variable} target of {best.target:g}; grey cells are no policy "
         f"(e.g. a reorder point not below the order-up-to level). The star is the "
         f"recommendation.{held}{agg}"
     )
 
 
+def _surfaces_help(best, scale: str) -> str:
+    return (
+        f"The same surface scenario by scenario (small multiples on one colour scale; {scale}), "
+        f"and last the worst case. Hatched cells miss the {best.service_variable} target in that "
+        "panel's scenario. The star is the recommendation (worst case), the white dot each "
+        "scenario's own cheapest policy that meets the target."
+    )
+
+
+def _nodes_help(best) -> str:
+    return (
+        f"The recommended policy node by node: each node's {best.service_variable}, cost per "
+        "day and units on hand, one bar per scenario, with 95% confidence intervals; the "
+        "dashed line is the target. A store well below the target here limits the system "
+        "whatever its supplier does."
+    )
+
+
 def _frontier_help(best) -> str:
+    some = any(c.feasible for c in best.choices)
+    star = (
+        " The star is the cheapest policy right of it."
+        if some
+        else " No policy meets the target, so there is no star."
+    )
+    per = " One panel per scenario, on shared axes." if best.by_scenario else ""
     return (
         f"Each faint dot is one policy: its mean {best.service_variable} (right is better) and "
         f"mean {best.cost_variable} (lower is better). The joined points are the Pareto frontier: "
         "no other policy is both cheaper and better served. Bars are 95% confidence intervals. "
-        "Left of the dashed line the target is missed; the star is the cheapest policy right of it."
+        f"Left of the dashed line the target is missed.{star}{per}"
     )
 
 
@@ -490,7 +688,7 @@ def _provenance(ds) -> str:
     return f"<table>{rows}</table>{model}{run}"
 
 
-def _page(ds, best, figures, tables, notes) -> str:
+def _page(ds, best, figures, tables, notes, nodes: str = "") -> str:
     name = "model"
     if "model_toml" in ds.attrs:
         from fasttwin.model.toml_io import tomllib
@@ -523,6 +721,7 @@ that answer is. A policy counts as meeting the target when {_e(rule)}.</p>
 <h2>Recommendation</h2>
 {_answer_html(ds, best)}
 {_scenario_table(ds, best)}
+{nodes}
 <h2>Pictures</h2>
 {figs}
 {note_html}

@@ -8,6 +8,8 @@
   EOQ + safety-stock policy of a model;
 - :mod:`~fasttwin.analytic.periodic`: exact (s, S) cost, optimal (s, S) and
   base-stock policies for Poisson demand with backorders (periodic review);
+- :mod:`~fasttwin.analytic.serial`: exact cost and Clark–Scarf optimum of a two-stage
+  serial system (warehouse -> store) under base-stock policies;
 - :mod:`~fasttwin.analytic.grids`: policy grids centred on those results;
 - :mod:`~fasttwin.analytic.report`: everything that applies to a model.
 
@@ -45,6 +47,7 @@ from fasttwin.analytic.safety_stock import (
     normal_loss,
     safety_stock,
 )
+from fasttwin.analytic.serial import SerialOptimum, optimal_serial_base_stock, serial_cost
 
 __all__ = [
     "ChainResult",
@@ -57,6 +60,7 @@ __all__ = [
     "OptimalBaseStock",
     "OptimalSS",
     "SafetyStock",
+    "SerialOptimum",
     "analytic_report",
     "critical_ratio",
     "cycle_service",
@@ -70,8 +74,10 @@ __all__ = [
     "newsvendor_curve",
     "normal_loss",
     "optimal_base_stock",
+    "optimal_serial_base_stock",
     "optimal_ss",
     "safety_stock",
+    "serial_cost",
     "ss_cost",
     "suggest_grid",
 ]

@@ -36,6 +36,10 @@ COMMANDS = {
         "fasttwin.cli.dashboard",
         "open the interactive dashboard in a browser (needs the extra fasttwin[app])",
     ),
+    "optimize": (
+        "fasttwin.cli.optimize",
+        "search every node's policy for the cheapest that meets a service target",
+    ),
 }
 
 

@@ -227,15 +227,31 @@ def write_template(ref: StoreRef, spec, plan, schema: Schema, attrs: dict) -> di
             compressors=compressors(spec.compression),
         )
         layout[name] = list(dims)
-    n = len(plan.tasks)
+    write_log(
+        ref,
+        [t.name for t in plan.tasks],
+        {"grid_chunks": list(plan.chunks), "variables": layout},
+    )
+    return layout
+
+
+def write_log(ref: StoreRef, task_names, attrs: dict) -> None:
+    """Write the task log ``_sweep`` (done flags, statistics) for tasks ``task_names``.
+
+    ``attrs`` must hold ``variables`` (``{variable: dims}``, read back by
+    :func:`layout_of`). The log's ``template`` attribute, written last, marks
+    the template complete.
+    """
+    import xarray as xr
+
+    n = len(task_names)
     log_attrs = {
         "description": "fasttwin sweep task log: done flags and per-task statistics",
-        "grid_chunks": list(plan.chunks),
-        "variables": layout,
+        **attrs,
     }
-    task_names = np.array([t.name for t in plan.tasks], dtype=object)
+    names = np.array(list(task_names), dtype=object)
     xr.Dataset(
-        coords={"task": task_names, "stat": np.array(STATS, dtype=object)}, attrs=log_attrs
+        coords={"task": names, "stat": np.array(STATS, dtype=object)}, attrs=log_attrs
     ).to_zarr(ref.zarr_store(), group=LOG, mode="w", consolidated=False)
     log = _open(ref, LOG)
     # One chunk per task: each flag has exactly one writer.
@@ -258,7 +274,6 @@ def write_template(ref: StoreRef, spec, plan, schema: Schema, attrs: dict) -> di
         chunk_key_encoding={"name": "default", "separator": "/"},
     )
     log.attrs["template"] = "complete"
-    return layout
 
 
 def mark_complete(ref: StoreRef) -> None:
@@ -367,7 +382,9 @@ def region_of(dims, grid_dims, task) -> tuple[slice, ...] | None:
             a, b = task.region[grid_dims.index(d)]
             sel.append(slice(a, b))
         elif d == "scenario":
-            sel.append(slice(task.scenario, task.scenario + 1))
+            # A task without a scenario writes every scenario (optimiser batches).
+            whole = task.scenario is None
+            sel.append(slice(None) if whole else slice(task.scenario, task.scenario + 1))
         else:
             sel.append(slice(None))
     return tuple(sel)
