@@ -270,18 +270,12 @@ def run_optimize(
     if ref is None:
         return _run_locked(spec, ref, client, workers, overwrite, progress, identity, t0)
     from fasttwin.sweep.execute import check_output
-    from fasttwin.sweep.lock import StoreLock
+    from fasttwin.sweep.lock import take_lock
 
     check_output(ref)
     # One run per store, as for sweeps: a second optimisation of the same store
     # refuses at once, naming the holder, and touches nothing.
-    lock = StoreLock(ref, purpose=f"fasttwin optimize {spec.name!r}")
-    try:
-        lock.acquire()
-    except OSError as err:
-        raise ValueError(
-            f"cannot write the store {ref.url!r}: {err.strerror or err} ({err.filename or ''})"
-        ) from None
+    lock = take_lock(ref, purpose=f"fasttwin optimize {spec.name!r}")
     try:
         return _run_locked(spec, ref, client, workers, overwrite, progress, identity, t0)
     finally:
