@@ -109,13 +109,14 @@ def simulate(
 def check_run(model: Model, models: list[Model], grid, run, force: bool) -> None:
     """Refuse a run beyond fasttwin's limits before anything is allocated or computed."""
     from fasttwin.engine.estimate import available_memory, check_memory, check_work, estimate
+    from fasttwin.engine.threads import threads
     from fasttwin.plan.limits import check_sums
 
     est = estimate(model, grid.size * len(models), run.reps, run.periods)
     hint = "pass force=True (--force) to run it anyway"
     check_work(est, force, hint)
     check_memory(
-        est.peak_bytes(),
+        est.peak_bytes(threads=threads()),
         available_memory(),
         f"simulating this cube in memory ({est.describe()})",
         force,
