@@ -11,6 +11,12 @@ cube's size (every array of the Dataset), the peak RSS of the process, and what
 ``simulate`` added to the RSS it started from (peak - start), as multiples of
 the cube. Cases: the single-node periodic kernel, the retail network, and
 continuous review.
+
+Then the worker side of ``fasttwin sweep``: a sweep of a grid G and of a grid
+10 G, tasks sized by fasttwin itself (``points_per_task`` left out), each run
+in a fresh interpreter on one in-process worker (threads, so that the peak of
+the process is the worker's; a warm-up sweep compiles first). Reported: what
+the sweep added to the worker's RSS, which must not grow with the grid.
 """
 
 from __future__ import annotations
@@ -35,6 +41,10 @@ QUICK = {
     "network": (10, 6, 500, 20),
     "continuous": (10, 6, 1000, 10),
 }
+#: Sweeps: (grid rows of G, grid columns, reps, periods). Full: 128 kB of cube per
+#: point, so tasks of ~1,000 points (TASK_BYTES); G has 2 tasks, 10 G has 20 (2.6 GB).
+SWEEP_FULL = (40, 50, 1000, 20)
+SWEEP_QUICK = (4, 25, 200, 10)
 
 #: Run in the child: build the case, compile, reset the peak, simulate, print JSON.
 CHILD = r"""
@@ -92,20 +102,78 @@ print(json.dumps({"case": case, "cube": cube, "start": start, "peak": peak,
 """
 
 
-def measure(case: str, a: int, b: int, reps: int, periods: int) -> dict:
-    """Run one case in a fresh interpreter; sizes in bytes."""
+#: Run in the child: a warm-up sweep, reset the peak, sweep the grid into a store.
+SWEEP_CHILD = r"""
+import json, os, shutil, sys, tempfile
+from pathlib import Path
+import fasttwin as ft
+from distributed import Client, LocalCluster
+from fasttwin.sweep import Spec
+from fasttwin.sweep.execute import run_sweep
+from fasttwin.sweep.plan import make_plan
+
+rows, cols, reps, periods = json.loads(sys.argv[1])
+model = ft.single_node(demand=ft.Poisson(mean=20.0), lead_time=2, holding_cost=1.0,
+                       backorder_cost=9.0, order_cost=64.0)
+
+
+def spec(rows, cols, reps, periods):
+    grid = {"reorder_point": list(range(0, 2 * rows, 2)),
+            "order_up_to": list(range(100, 100 + cols))}
+    return Spec(model, grid=grid, reps=reps, periods=periods, warmup=0, seed=1)
+
+
+def status():
+    with open("/proc/self/status") as f:
+        fields = dict(line.split(":", 1) for line in f)
+    return {k: int(fields[k].split()[0]) * 1024 for k in ("VmRSS", "VmHWM")}
+
+
+work = Path(tempfile.mkdtemp(prefix="bench_memory_"))
+try:
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
+        run_sweep(spec(2, 2, 4, 5), work / "warm.zarr", client, progress=False)
+        shutil.rmtree(work / "warm.zarr")
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        start = status()["VmRSS"]
+        big = spec(rows, cols, reps, periods)
+        summary = run_sweep(big, work / "cube.zarr", client, progress=False)
+        peak = status()["VmHWM"]
+    plan = make_plan(big)
+    print(json.dumps({"points": big.points, "reps": reps, "periods": periods,
+                      "points_per_task": big.points_per_task, "tasks": len(plan.tasks),
+                      "task_points": max(t.points for t in plan.tasks),
+                      "cube": big.points * reps * 16 * 8, "start": start, "peak": peak,
+                      "seconds": summary.wall_seconds}))
+finally:
+    shutil.rmtree(work, ignore_errors=True)
+"""
+
+
+def _child(code: str, args: list, what: str) -> dict:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, json.dumps([case, a, b, reps, periods])],
-        capture_output=True,
-        text=True,
-        env=env,
+        [sys.executable, "-c", code, json.dumps(args)], capture_output=True, text=True, env=env
     )
     if out.returncode:
-        raise RuntimeError(f"case {case} failed:\n{out.stderr}")
-    r = json.loads(out.stdout.strip().splitlines()[-1])
+        raise RuntimeError(f"{what} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(case: str, a: int, b: int, reps: int, periods: int) -> dict:
+    """Run one case in a fresh interpreter; sizes in bytes."""
+    r = _child(CHILD, [case, a, b, reps, periods], f"case {case}")
     r["added_over_cube"] = (r["peak"] - r["start"]) / r["cube"]
     r["peak_over_cube"] = r["peak"] / r["cube"]
+    return r
+
+
+def measure_sweep(rows: int, cols: int, reps: int, periods: int) -> dict:
+    """Sweep a grid of ``rows x cols`` points in a fresh interpreter; sizes in bytes."""
+    r = _child(SWEEP_CHILD, [rows, cols, reps, periods], f"sweep of {rows} x {cols}")
+    r["added"] = r["peak"] - r["start"]
     return r
 
 
@@ -129,6 +197,26 @@ def run(quick: bool = False) -> dict:
         rows,
         ("case", "cube", "peak RSS", "added by simulate", "added / cube", "time"),
     )
+    rows, cols, reps, periods = SWEEP_QUICK if quick else SWEEP_FULL
+    sweeps = {
+        label: measure_sweep(rows * k, cols, reps, periods) for label, k in (("G", 1), ("10 G", 10))
+    }
+    print_table(
+        "fasttwin sweep: worker memory as the grid grows (tasks sized by fasttwin)",
+        [
+            (
+                f"{label}: {r['points']:,} points x {r['reps']:,} reps",
+                f"{r['cube'] / mb:,.0f} MB",
+                f"{r['tasks']} x {r['task_points']:,} points",
+                f"{r['peak'] / mb:,.0f} MB",
+                f"{r['added'] / mb:,.0f} MB",
+                f"{r['seconds']:.1f} s",
+            )
+            for label, r in sweeps.items()
+        ],
+        ("grid", "cube", "tasks", "worker peak RSS", "added by the sweep", "time"),
+    )
+    results["sweep"] = sweeps
     return results
 
 
