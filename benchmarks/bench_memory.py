@@ -49,6 +49,7 @@ SWEEP_QUICK = (4, 25, 200, 10)
 #: Run in the child: build the case, compile, reset the peak, simulate, print JSON.
 CHILD = r"""
 import gc, json, os, resource, sys, time
+import numba
 import numpy as np
 import fasttwin as ft
 
@@ -96,7 +97,7 @@ seconds = time.perf_counter() - t0
 peak = rss()["VmHWM"] if linux else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 cube = sum(v.nbytes for v in ds.variables.values())
 print(json.dumps({"case": case, "cube": cube, "start": start, "peak": peak,
-                  "exact": exact, "seconds": seconds,
+                  "exact": exact, "seconds": seconds, "threads": numba.get_num_threads(),
                   "points": int(np.prod([ds.sizes[d] for d in ds["valid"].dims])),
                   "reps": reps}))
 """
@@ -152,8 +153,8 @@ finally:
 """
 
 
-def _child(code: str, args: list, what: str) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+def _child(code: str, args: list, what: str, env: dict | None = None) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), **(env or {})}
     out = subprocess.run(
         [sys.executable, "-c", code, json.dumps(args)], capture_output=True, text=True, env=env
     )
@@ -172,7 +173,10 @@ def measure(case: str, a: int, b: int, reps: int, periods: int) -> dict:
 
 def measure_sweep(rows: int, cols: int, reps: int, periods: int) -> dict:
     """Sweep a grid of ``rows x cols`` points in a fresh interpreter; sizes in bytes."""
-    r = _child(SWEEP_CHILD, [rows, cols, reps, periods], f"sweep of {rows} x {cols}")
+    # Dask's nanny starts worker processes with this setting (distributed's
+    # nanny.pre-spawn-environ), so that glibc hands freed memory back: the same here.
+    env = {"MALLOC_TRIM_THRESHOLD_": "65536"}
+    r = _child(SWEEP_CHILD, [rows, cols, reps, periods], f"sweep of {rows} x {cols}", env)
     r["added"] = r["peak"] - r["start"]
     return r
 
