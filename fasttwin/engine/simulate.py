@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
 from fasttwin.model.network import Model
@@ -109,14 +110,15 @@ def simulate(
 def check_run(model: Model, models: list[Model], grid, run, force: bool) -> None:
     """Refuse a run beyond fasttwin's limits before anything is allocated or computed."""
     from fasttwin.engine.estimate import available_memory, check_memory, check_work, estimate
-    from fasttwin.engine.threads import threads
     from fasttwin.plan.limits import check_sums
 
     est = estimate(model, grid.size * len(models), run.reps, run.periods)
     hint = "pass force=True (--force) to run it anyway"
     check_work(est, force, hint)
     check_memory(
-        est.peak_bytes(threads=threads()),
+        # Every core's thread may hold blocks (Numba's default thread count); asking
+        # Numba itself would import it before bad input is refused.
+        est.peak_bytes(threads=os.cpu_count() or 1),
         available_memory(),
         f"simulating this cube in memory ({est.describe()})",
         force,
