@@ -14,7 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
-from fasttwin.analysis.axes import check_cube, format_policy, grid_dims, is_ratio, scenarios
+from fasttwin.analysis.axes import (
+    check_cube,
+    check_roles,
+    format_policy,
+    grid_dims,
+    is_ratio,
+    scenarios,
+)
 from fasttwin.analysis.best import best_policy
 
 #: What a policy parameter means, for the page.
@@ -97,6 +104,7 @@ def write_report(
     from fasttwin.analysis.summaries import summarize, to_frames
 
     check_cube(ds, cost, service, purpose="the report")
+    check_roles(ds, cost, service)  # on the whole cube: the error lists its variables
     if isinstance(trace_reps, bool) or not isinstance(trace_reps, int) or trace_reps < 1:
         raise ValueError(f"trace_reps must be an integer >= 1, got {trace_reps!r}")
     # Only the variables the pictures and the page read come into memory; the
