@@ -61,3 +61,27 @@ def test_different_seeds_differ():
     a = ft.simulate(MODEL, POLICY, **RUN)
     b = ft.simulate(MODEL, POLICY, **{**RUN, "seed": 100})
     assert not np.array_equal(a["demand"].values, b["demand"].values)
+
+
+def test_cubes_built_in_small_blocks_equal_cubes_built_at_once(monkeypatch):
+    """Blocks sized by memory (one replication each here) change nothing, for every kernel."""
+    from fasttwin.engine import threads
+
+    network = ft.retail_twin()
+    continuous = ft.single_node(
+        demand=ft.Poisson(mean=4.0), lead_time=ft.Uniform(1.0, 2.0), review="continuous"
+    )
+    cases = [
+        (MODEL, POLICY, ["baseline", "demand_surge"]),
+        (network, {"warehouse.reorder_point": [800, 1000]}, ["baseline", "supplier_delay"]),
+        (continuous, {"reorder_point": [2, 4], "order_up_to": [10, 12]}, None),
+    ]
+    run = dict(reps=9, periods=40, warmup=5, seed=3)
+    for model, policy, scenario in cases:
+        whole = ft.simulate(model, policy, scenario=scenario, parallel=False, **run)
+        with monkeypatch.context() as m:
+            m.setattr(threads, "BLOCK_BYTES", 1)
+            assert len(threads.rep_blocks(9, 1, rep_bytes=8)) == 10
+            blocks = ft.simulate(model, policy, scenario=scenario, **run)
+        xr.testing.assert_identical(whole.drop_attrs(), blocks.drop_attrs())
+        assert whole.attrs.keys() == blocks.attrs.keys()

@@ -264,3 +264,43 @@ def test_network_report_shows_daily_paths_per_node(tmp_path):
     assert tr.attrs["policy"] == "store_1.reorder_point=200"
     with pytest.raises(ValueError, match="dims rep, day"):
         plot_trajectories(tr.expand_dims(extra=2), tmp_path / "x.png")
+
+
+def test_report_of_a_store_reads_each_chunk_once_and_loads_only_what_it_shows(
+    store, tmp_path, monkeypatch
+):
+    """summary.csv covers every variable chunk by chunk; only the shown ones are loaded."""
+    from collections import Counter
+
+    import xarray as xr
+    import zarr.storage
+
+    from fasttwin.analysis.report import report_variables
+
+    reads = Counter()
+    get = zarr.storage.LocalStore.get
+
+    async def counting_get(self, key, *args, **kwargs):
+        reads[key] += 1
+        return await get(self, key, *args, **kwargs)
+
+    loaded = set()
+    load = xr.Dataset.load
+
+    def spying_load(self, **kwargs):
+        loaded.update(str(n) for n, v in self.data_vars.items() if v.chunks is not None)
+        return load(self, **kwargs)
+
+    cube = open_cube(store)
+    variables = [str(n) for n in cube.data_vars]
+    monkeypatch.setattr(zarr.storage.LocalStore, "get", counting_get)
+    monkeypatch.setattr(xr.Dataset, "load", spying_load)
+    write_report(cube, tmp_path / "r", target=0.95)
+    assert report_variables(cube) == ["cost", "fill_rate", "valid"]
+    assert loaded & set(variables) == {"cost", "fill_rate", "valid"}
+    chunks = {k: n for k, n in reads.items() if "/c/" in k}
+    assert {k.split("/c/")[0] for k in chunks} >= set(variables) - {"valid"}
+    assert set(chunks.values()) == {1}
+    summary = pd.read_csv(tmp_path / "r" / "summary.csv")
+    mean = cube["ordering_cost"].mean("rep").values[cube["valid"].values]
+    np.testing.assert_allclose(np.sort(summary["ordering_cost_mean"]), np.sort(mean))

@@ -87,13 +87,37 @@ def test_default_points_per_task_aims_at_seconds_of_work():
     from fasttwin.sweep.spec import MIN_TASKS, TASK_DAYS
 
     tiny = Spec.from_dict({**GOOD, "reps": 10, "periods": 50})
-    assert tiny.points_per_task * 10 * 50 >= TASK_DAYS / 2
-    assert Spec.from_dict({**GOOD, "reps": 100_000, "periods": 5_000}).points_per_task == 1
+    assert tiny.points_per_task >= 10_000 and len(make_plan(tiny).tasks) == 1
+    # 100,000 reps x 5,000 days: time alone would give one point; the floor (32) lifts
+    # it, and memory (12.8 MB a point) cuts it back to 10.
+    assert Spec.from_dict({**GOOD, "reps": 100_000, "periods": 5_000}).points_per_task == 10
     grid = {"reorder_point": list(range(400)), "order_up_to": list(range(400, 600))}
     many = Spec.from_dict({**GOOD, "reps": 1000, "periods": 365, "grid": grid})
     days = many.points_per_task * 1000 * 365
     assert TASK_DAYS / 2 <= days <= TASK_DAYS + 1000 * 365
     assert len(make_plan(many).tasks) >= MIN_TASKS
+
+
+def test_default_points_per_task_is_bounded_by_memory_and_floored():
+    """A task's cube stays under TASK_BYTES however many reps; short tasks get a floor."""
+    from fasttwin.engine.estimate import estimate
+    from fasttwin.sweep.spec import MIN_POINTS_PER_TASK, TASK_BYTES, TASK_DAYS
+
+    grid = {"reorder_point": list(range(100)), "order_up_to": list(range(400, 500))}
+    for reps, periods in ((20_000, 10), (200_000, 10), (50_000, 50)):
+        spec = Spec.from_dict({**GOOD, "reps": reps, "periods": periods, "grid": grid})
+        per_point = estimate(spec.model, 1, reps, periods).cube_bytes
+        assert spec.points_per_task * per_point <= TASK_BYTES
+        # Time alone would allow more: memory is what cut these tasks.
+        assert spec.points_per_task < TASK_DAYS / 2 / (reps * periods)
+    # 20,000 reps x 1,000 days: time alone gives 13-25 points; the floor lifts it.
+    long = Spec.from_dict({**GOOD, "reps": 20_000, "periods": 1000, "grid": grid})
+    assert TASK_DAYS / (20_000 * 1000) < MIN_POINTS_PER_TASK
+    assert long.points_per_task == MIN_POINTS_PER_TASK
+    # The plan's tasks: none above the bound, whatever the grid's size.
+    small = Spec.from_dict({**GOOD, "reps": 20_000, "periods": 10, "grid": grid})
+    for plan in (make_plan(small), make_plan(spec)):
+        assert max(t.points for t in plan.tasks) <= small.points_per_task
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
-from fasttwin.analysis.axes import check_cube, format_policy, grid_dims, is_ratio, scenarios
+from fasttwin.analysis.axes import (
+    check_cube,
+    check_roles,
+    format_policy,
+    grid_dims,
+    is_ratio,
+    scenarios,
+)
 from fasttwin.analysis.best import best_policy
 
 #: What a policy parameter means, for the page.
@@ -97,17 +104,23 @@ def write_report(
     from fasttwin.analysis.summaries import summarize, to_frames
 
     check_cube(ds, cost, service, purpose="the report")
+    check_roles(ds, cost, service)  # on the whole cube: the error lists its variables
     if isinstance(trace_reps, bool) or not isinstance(trace_reps, int) or trace_reps < 1:
         raise ValueError(f"trace_reps must be an integer >= 1, got {trace_reps!r}")
+    # Only the variables the pictures and the page read come into memory; the
+    # others are summarised chunk by chunk (a cube opened from Zarr is lazy).
+    lazy = ds
+    ds = ds[report_variables(ds, cost, service)].load()
     best = best_policy(ds, target, service, cost=cost, rule=rule)  # checks the arguments
     out = check_report_dir(out)
     out.mkdir(parents=True, exist_ok=True)
-    ds = ds.load()
     notes: list[str] = []
     figures: list[tuple[str, str, str]] = []  # (file, title, how to read it)
     tables: list[tuple[str, str]] = []  # (file, what it holds)
 
-    for name, frame in to_frames(summarize(ds, confidence=best.confidence)).items():
+    # Every chunk is read once: the loaded variables are not read again.
+    summary = summarize(lazy.assign(ds.data_vars), confidence=best.confidence).compute()
+    for name, frame in to_frames(summary).items():
         frame.to_csv(out / f"{name}.csv", index=False)
         what = "per-node variables" if name == "summary_nodes" else "every variable"
         tables.append((f"{name}.csv", f"{what} per policy: mean, standard error, 95% CI, reps"))
@@ -165,6 +178,22 @@ def write_report(
     index = out / "index.html"
     index.write_text(page, encoding="utf-8")
     return index
+
+
+def report_variables(ds, cost: str = "cost", service: str = "fill_rate") -> list[str]:
+    """The variables of ``ds`` that the report's pictures and page read (all
+    variables go into ``summary.csv``, summarised without being held at once).
+
+    Examples
+    --------
+    >>> import fasttwin as ft
+    >>> model = ft.single_node(demand=ft.Poisson(mean=5.0), lead_time=1, backorder_cost=4.0)
+    >>> ds = ft.simulate(model, {"reorder_point": [3, 5], "order_up_to": 20}, reps=4)
+    >>> report_variables(ds)
+    ['cost', 'fill_rate', 'valid']
+    """
+    names = [cost, service, "valid", f"node_{service}", "node_cost", "node_on_hand"]
+    return [n for n in dict.fromkeys(names) if n in ds.data_vars]
 
 
 def check_report_dir(out) -> Path:

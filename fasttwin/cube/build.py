@@ -8,6 +8,7 @@ import numpy as np
 
 from fasttwin.cube.variables import (
     COORDINATE_ATTRS,
+    NODE_VARIABLES,
     SYSTEM_VARIABLES,
     VALID,
     attrs_of,
@@ -51,36 +52,106 @@ def variables_from_sums(sums: np.ndarray, days: int, node) -> dict[str, np.ndarr
     }
 
 
-def build_dataset(grid, valid: np.ndarray, values: dict, rep0: int, attrs: dict, scenarios=None):
-    """Scatter per-valid-point arrays into a labelled cube.
+class CubeArrays:
+    """A cube's arrays, allocated once in their final layout and filled block by block.
 
-    ``values`` holds arrays ``(points_valid, reps)``, or ``(scenarios,
-    points_valid, reps)`` when ``scenarios`` names them. Invalid grid cells
-    get NaN; ``valid`` records which cells are policies.
+    Kernels hand their sums over one block of replications at a time; each
+    block's variables go straight into place (:meth:`put`), so building a cube
+    holds the cube itself plus the blocks in flight, never a second copy of the
+    whole. Invalid grid cells stay NaN. Blocks may be put from several threads
+    at once: each writes only its own replications.
+
+    Parameters
+    ----------
+    grid
+        The :class:`~fasttwin.plan.grid.PolicyGrid`.
+    valid
+        Which flat grid points are policies (bool, C order); values are put
+        for these points only, in this order.
+    reps
+        Replications of the cube.
+    scenarios
+        Scenario names (adds a ``scenario`` dim after the grid dims), or None.
+    nodes
+        Node names, for the per-node variables (a ``node`` dim before
+        ``rep``), or None for a cube without them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttwin.plan.grid import Axis, PolicyGrid
+    >>> grid = PolicyGrid((Axis("reorder_point", "node", "reorder_point", (1, 2, 3)),), ())
+    >>> cube = CubeArrays(grid, np.array([True, False, True]), reps=4)
+    >>> cube.put(0, 0, {"cost": np.array([[1.0, 2.0], [3.0, 4.0]])})
+    >>> cube.put(0, 2, {"cost": np.array([[5.0, 6.0], [7.0, 8.0]])})
+    >>> ds = cube.dataset(0, {})
+    >>> ds["cost"].values.tolist()
+    [[1.0, 2.0, 5.0, 6.0], [nan, nan, nan, nan], [3.0, 4.0, 7.0, 8.0]]
     """
-    import xarray as xr
 
-    n_scen = 1 if scenarios is None else len(scenarios)
-    scen_dims = () if scenarios is None else ("scenario",)
-    dims = (*grid.dims, *scen_dims, "rep")
-    reps = next(iter(values.values())).shape[-1]
-    data_vars = {}
-    for name, arr in values.items():
-        if name not in SYSTEM_VARIABLES:
-            raise KeyError(f"variable {name!r} is not in the registry")
-        full = np.full((n_scen, grid.size, reps), np.nan)
-        full[:, valid] = arr.reshape(n_scen, -1, reps)
-        # (scenario, point, rep) -> (point, scenario, rep): grid axes come first.
-        full = full.transpose(1, 0, 2).reshape(*grid.shape, *((n_scen,) if scenarios else ()), reps)
-        data_vars[name] = (dims, full, attrs_of(name))
-    data_vars[VALID.name] = (grid.dims, valid.reshape(grid.shape), attrs_of(VALID.name))
-    coords = {**grid_coords(grid), "rep": rep_coord(rep0, reps)}
-    if scenarios is not None:
-        # Object strings: Zarr v3 stores them as variable-length UTF-8, a stable
-        # encoding (fixed-width unicode raises UnstableSpecificationWarning).
-        names = np.array([str(s) for s in scenarios], dtype=object)
-        coords["scenario"] = ("scenario", names, COORDINATE_ATTRS["scenario"])
-    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+    def __init__(self, grid, valid: np.ndarray, reps: int, scenarios=None, nodes=None):
+        self.grid = grid
+        self.valid = np.asarray(valid, bool).reshape(-1)
+        self.reps = int(reps)
+        self.scenarios = None if scenarios is None else [str(s) for s in scenarios]
+        self.nodes = None if nodes is None else [str(n) for n in nodes]
+        # Writing a slice is much faster than fancy indexing: use one when every point is valid.
+        self._rows = slice(None) if self.valid.all() else np.flatnonzero(self.valid)
+        n_scen = 1 if self.scenarios is None else len(self.scenarios)
+        # (point, scenario, [node], rep): a view of the cube's (*grid, [scenario], [node], rep).
+        # Allocated before any block runs, so that threads never race to create one.
+        self._arrays = {
+            name: np.full((grid.size, n_scen, self.reps), np.nan) for name in SYSTEM_VARIABLES
+        }
+        if self.nodes is not None:
+            shape = (grid.size, n_scen, len(self.nodes), self.reps)
+            self._arrays.update({name: np.full(shape, np.nan) for name in NODE_VARIABLES})
+        self._put: set[str] = set()
+
+    def put(self, scenario: int, first: int, values: dict, node_values: dict | None = None):
+        """Put one block: ``values[name]`` holds ``(valid points, reps)`` (system
+        variables), ``node_values[name]`` ``(valid points, nodes, reps)``, for
+        replications ``first .. first + reps - 1`` (counted from the cube's first)
+        of scenario number ``scenario`` (0 without scenarios)."""
+        for name, block in (*values.items(), *(node_values or {}).items()):
+            arr = self._arrays.get(name)
+            if arr is None:
+                raise KeyError(f"variable {name!r} is not in the registry (or not in this cube)")
+            arr[self._rows, scenario, ..., first : first + block.shape[-1]] = block
+            self._put.add(name)
+
+    def dataset(self, rep0: int, attrs: dict):
+        """The labelled cube (no copy of the arrays): dims the grid axes,
+        ``scenario``, ``node`` (per-node variables), ``rep``; plus ``valid``.
+        Variables never put are left out."""
+        import xarray as xr
+
+        grid = self.grid
+        scen = () if self.scenarios is None else (len(self.scenarios),)
+        scen_dims = () if self.scenarios is None else ("scenario",)
+        data_vars = {}
+        for name, arr in self._arrays.items():
+            if name not in self._put:
+                continue
+            node = ("node",) if name in NODE_VARIABLES else ()
+            shape = (*grid.shape, *scen, *arr.shape[2:])
+            data_vars[name] = ((*grid.dims, *scen_dims, *node, "rep"), arr.reshape(shape))
+        # Registry order: system variables, valid, then per-node variables.
+        order = [*SYSTEM_VARIABLES, VALID.name, *NODE_VARIABLES]
+        data_vars[VALID.name] = (grid.dims, self.valid.reshape(grid.shape))
+        data_vars = {
+            name: (*data_vars[name], attrs_of(name)) for name in order if name in data_vars
+        }
+        coords = {**grid_coords(grid), "rep": rep_coord(rep0, self.reps)}
+        if self.scenarios is not None:
+            # Object strings: Zarr v3 stores them as variable-length UTF-8, a stable
+            # encoding (fixed-width unicode raises UnstableSpecificationWarning).
+            names = np.array(self.scenarios, dtype=object)
+            coords["scenario"] = ("scenario", names, COORDINATE_ATTRS["scenario"])
+        if self.nodes is not None:
+            names = np.array(self.nodes, dtype=object)
+            coords["node"] = ("node", names, COORDINATE_ATTRS["node"])
+        return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
 
 def grid_coords(grid) -> dict:

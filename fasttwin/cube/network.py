@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from fasttwin.cube.variables import COORDINATE_ATTRS, NODE_VARIABLES, SYSTEM_VARIABLES, attrs_of
 from fasttwin.kernels import network_layout as NL
 
 
@@ -79,41 +78,3 @@ def network_variables(sums, days: int, model) -> tuple[dict, dict]:
         "cycle_service": system_cycles,
     }
     return system, {k: v.transpose(1, 0, 2) for k, v in node.items()}
-
-
-def build_network_dataset(grid, valid, parts, node_names, rep0: int, attrs: dict, scenarios=None):
-    """Scatter per-valid-point arrays of every scenario into one labelled cube.
-
-    Dims: the grid axes, ``scenario`` when ``scenarios`` names them, then
-    ``node`` for per-node variables, then ``rep``. Invalid cells are NaN.
-    """
-    import xarray as xr
-
-    from fasttwin.cube.build import build_dataset
-
-    n_scen = len(parts)
-    reps = parts[0][0]["cost"].shape[-1]
-    if scenarios is None:
-        system = parts[0][0]
-    else:
-        system = {k: np.stack([p[0][k] for p in parts]) for k in parts[0][0]}
-    missing = sorted(set(system) ^ set(SYSTEM_VARIABLES))
-    if missing:
-        raise KeyError(f"system variables do not match the registry: {missing}")
-    ds = build_dataset(grid, valid, system, rep0, attrs, scenarios=scenarios)
-    scen_dims = () if scenarios is None else ("scenario",)
-    dims = (*grid.dims, *scen_dims, "node", "rep")
-    n_nodes = len(node_names)
-    for name in parts[0][1]:
-        if name not in NODE_VARIABLES:
-            raise KeyError(f"variable {name!r} is not in the registry")
-        full = np.full((n_scen, grid.size, n_nodes, reps), np.nan)
-        for k, part in enumerate(parts):
-            full[k, valid] = part[1][name]
-        full = full.transpose(1, 0, 2, 3).reshape(
-            *grid.shape, *((n_scen,) if scenarios else ()), n_nodes, reps
-        )
-        ds[name] = xr.Variable(dims, full, attrs_of(name))
-    # Object (variable-length) strings: Zarr v3 has no stable fixed-width string type.
-    names = np.asarray(node_names, dtype=object)
-    return ds.assign_coords(node=("node", names, COORDINATE_ATTRS["node"]))

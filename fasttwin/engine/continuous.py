@@ -47,8 +47,12 @@ from fasttwin.plan.continuous import lower_batch, lower_lead_time
 from fasttwin.plan.grid import PolicyGrid
 
 
-def continuous_sums(model: Model, pol, run, parallel: bool) -> np.ndarray:
-    """Run the kernel on the valid points: float64 sums ``(N_SUMS, points, reps)``."""
+def continuous_sums(model: Model, pol, run, parallel: bool, sink=None) -> np.ndarray | None:
+    """Run the kernel on the valid points: float64 sums ``(N_SUMS, points, reps)``.
+
+    With a ``sink``, each block of replications' sums goes to ``sink(offset,
+    sums)`` instead (see :func:`~fasttwin.engine.threads.over_rep_blocks`).
+    """
     from fasttwin.engine.threads import over_rep_blocks
     from fasttwin.kernels.continuous import continuous_single_kernel
     from fasttwin.kernels.layout import N_SUMS
@@ -87,7 +91,10 @@ def continuous_sums(model: Model, pol, run, parallel: bool) -> np.ndarray:
         )
         return out
 
-    return over_rep_blocks(replications, run.rep0, run.reps, parallel)
+    rep_bytes = N_SUMS * 8 * int(v.sum())
+    return over_rep_blocks(
+        replications, run.rep0, run.reps, parallel, sink=sink, rep_bytes=rep_bytes
+    )
 
 
 #: (levels + a block's demand) x block days stays below this, so that a block's
@@ -178,18 +185,18 @@ def simulate_continuous(model: Model, models, scenarios, grid: PolicyGrid, run, 
     >>> ds["cost"].dims, bool((ds["fill_rate"] <= 1).all())
     (('reorder_point', 'rep'), True)
     """
-    from fasttwin.cube.build import build_dataset, provenance
+    from fasttwin.cube.build import provenance
     from fasttwin.cube.variables import CONTINUOUS_DESCRIPTIONS
-    from fasttwin.engine.single import one_node_parts
+    from fasttwin.engine.single import one_node_cube
 
     _check_grid(grid)
-    valid, values, names, spec = one_node_parts(
+    cube, spec = one_node_cube(
         model,
         models,
         scenarios,
         grid,
         run,
-        lambda m, pol: continuous_sums(m, pol, run, parallel),
+        lambda m, pol, sink: continuous_sums(m, pol, run, parallel, sink=sink),
         check=lambda m, pol: _check_limits(m, pol, run),
     )
     attrs = provenance(model, spec)
@@ -198,7 +205,7 @@ def simulate_continuous(model: Model, models, scenarios, grid: PolicyGrid, run, 
         "(STREAM_BATCH), lead times per (day, index of the customer arrival after which the "
         "order is placed) (STREAM_LEAD_TIME); event times on a grid of 2**-32 day"
     )
-    ds = build_dataset(grid, valid, values, run.rep0, attrs, scenarios=names)
+    ds = cube.dataset(run.rep0, attrs)
     for var, text in CONTINUOUS_DESCRIPTIONS.items():
         ds[var].attrs["description"] = text
     return ds

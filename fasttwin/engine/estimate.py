@@ -30,7 +30,7 @@ class Estimate:
     --------
     >>> e = Estimate(cells=10_000, reps=1000, periods=365, nodes=1, values=14, sums=11, slots=3)
     >>> e.work, e.cube_bytes, e.peak_bytes() // 2**20
-    (3650000000, 1120000000, 4883)
+    (3650000000, 1120000000, 1101)
     """
 
     cells: int
@@ -51,16 +51,20 @@ class Estimate:
         """Size of the cube's float64 variables, uncompressed."""
         return self.cells * self.reps * self.values * 8
 
-    def peak_bytes(self, cells: int | None = None) -> int:
-        """Memory to simulate ``cells`` of the cells in one process.
+    def peak_bytes(self, cells: int | None = None, threads: int = 1) -> int:
+        """Memory to simulate ``cells`` of the cells in one process on ``threads`` threads.
 
-        The kernel's sums (int64), their float64 copy, the variables, and the
-        cube the variables are scattered into: about ``8 x (2 x sums + 3 x
-        values)`` bytes per (cell, replication), plus the orders in transit.
+        The cube itself (float64, allocated once and filled block by block of
+        replications), the blocks in flight (kernel sums, their float64 copy and
+        the variables made from them: about 4 x
+        :data:`~fasttwin.engine.threads.BLOCK_BYTES` per thread), plus the
+        orders in transit.
         """
+        from fasttwin.engine.threads import BLOCK_BYTES
+
         cells = self.cells if cells is None else cells
-        per_rep = 8 * (2 * self.sums + 3 * self.values)
-        return cells * (self.reps * per_rep + 8 * self.slots * self.nodes * 4)
+        per_cell = self.reps * 8 * self.values + 8 * self.slots * self.nodes * 4
+        return cells * per_cell + 4 * BLOCK_BYTES * max(1, threads)
 
     def describe(self) -> str:
         return (

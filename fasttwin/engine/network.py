@@ -26,8 +26,15 @@ class NetworkSums:
     stockout_days: np.ndarray
 
 
-def network_sums(model: Model, pol: NetworkPolicy, run, parallel: bool, plan=None) -> NetworkSums:
-    """Run the network kernel for every point of ``pol`` (which must all be valid)."""
+def network_sums(
+    model: Model, pol: NetworkPolicy, run, parallel: bool, plan=None, sink=None
+) -> NetworkSums | None:
+    """Run the network kernel for every point of ``pol`` (which must all be valid).
+
+    With a ``sink``, each block of replications' :class:`NetworkSums` goes to
+    ``sink(offset, sums)`` instead (see
+    :func:`~fasttwin.engine.threads.over_rep_blocks`).
+    """
     from fasttwin.engine.threads import over_rep_blocks
     from fasttwin.kernels import network_layout as NL
     from fasttwin.kernels.network import network_kernel
@@ -57,14 +64,29 @@ def network_sums(model: Model, pol: NetworkPolicy, run, parallel: bool, plan=Non
         )
         return out, share, system
 
-    out, share, system = over_rep_blocks(block, run.rep0, run.reps, parallel, axis=0)
+    rep_bytes = 8 * n_points * (n_nodes * (NL.N_NODE_SUMS + 1) + 1)
+    if sink is not None:
+        return over_rep_blocks(
+            block,
+            run.rep0,
+            run.reps,
+            parallel,
+            sink=lambda offset, parts: sink(offset, _as_sums(*parts)),
+            rep_bytes=rep_bytes,
+        )
+    return _as_sums(*over_rep_blocks(block, run.rep0, run.reps, parallel, 0, rep_bytes=rep_bytes))
+
+
+def _as_sums(out, share, system) -> NetworkSums:
+    """The kernel's replication-major arrays, viewed with replications last."""
     return NetworkSums(out.transpose(1, 2, 3, 0), share.transpose(1, 2, 0), system.T)
 
 
 def simulate_network(model, models, scenarios, grid: PolicyGrid, run, parallel: bool):
-    """The cube of a model of several nodes (one model per scenario in ``models``)."""
-    from fasttwin.cube.build import provenance
-    from fasttwin.cube.network import build_network_dataset, network_variables
+    """The cube of a model of several nodes (one model per scenario in ``models``),
+    built block by block of replications."""
+    from fasttwin.cube.build import CubeArrays, provenance
+    from fasttwin.cube.network import network_variables
 
     policies = [network_policy(m, grid) for m in models]
     valid = policies[0].valid
@@ -76,15 +98,15 @@ def simulate_network(model, models, scenarios, grid: PolicyGrid, run, parallel: 
     points = np.flatnonzero(valid)
     # Lower every scenario before running any, so that bad input stops the run early.
     plans = [network_plan(m, run.periods) for m in models]
-    parts = []
-    for m, pol, plan in zip(models, policies, plans, strict=True):
-        sums = network_sums(m, pol.on(points), run, parallel, plan)
-        parts.append(network_variables(sums, run.measured, m))
+    names = None if scenarios is None else [sc.name for sc in scenarios]
+    cube = CubeArrays(grid, valid, run.reps, scenarios=names, nodes=model.node_names)
+    for k, (m, pol, plan) in enumerate(zip(models, policies, plans, strict=True)):
+
+        def sink(offset, sums, k=k, m=m):
+            cube.put(k, offset, *network_variables(sums, run.measured, m))
+
+        network_sums(m, pol.on(points), run, parallel, plan, sink=sink)
     spec = {**run.as_dict(), "policy": grid.as_dict()}
-    names = None
     if scenarios is not None:
         spec["scenarios"] = [sc.to_dict() for sc in scenarios]
-        names = [sc.name for sc in scenarios]
-    return build_network_dataset(
-        grid, valid, parts, model.node_names, run.rep0, provenance(model, spec), scenarios=names
-    )
+    return cube.dataset(run.rep0, provenance(model, spec))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
 from fasttwin.model.network import Model
@@ -115,7 +116,9 @@ def check_run(model: Model, models: list[Model], grid, run, force: bool) -> None
     hint = "pass force=True (--force) to run it anyway"
     check_work(est, force, hint)
     check_memory(
-        est.peak_bytes(),
+        # Every core's thread may hold blocks (Numba's default thread count); asking
+        # Numba itself would import it before bad input is refused.
+        est.peak_bytes(threads=os.cpu_count() or 1),
         available_memory(),
         f"simulating this cube in memory ({est.describe()})",
         force,

@@ -10,22 +10,29 @@ from fasttwin.plan.run import UNLIMITED, Run
 
 
 def simulate_single(model, models, scenarios, grid: PolicyGrid, run: Run, parallel: bool):
-    from fasttwin.cube.build import build_dataset, provenance
+    from fasttwin.cube.build import provenance
 
-    valid, values, names, spec = one_node_parts(
-        model, models, scenarios, grid, run, lambda m, pol: single_node_sums(m, pol, run, parallel)
+    cube, spec = one_node_cube(
+        model,
+        models,
+        scenarios,
+        grid,
+        run,
+        lambda m, pol, sink: single_node_sums(m, pol, run, parallel, sink=sink),
     )
-    return build_dataset(grid, valid, values, run.rep0, provenance(model, spec), scenarios=names)
+    return cube.dataset(run.rep0, provenance(model, spec))
 
 
-def one_node_parts(model, models, scenarios, grid: PolicyGrid, run: Run, sums, check=None):
-    """What a one-node cube is built from, whichever kernel ``sums(model, policy)`` runs.
+def one_node_cube(model, models, scenarios, grid: PolicyGrid, run: Run, sums, check=None):
+    """Build a one-node cube block by block, whichever kernel ``sums(model, policy, sink)`` runs.
 
     Resolves the policy of every scenario's model (``check(model, policy)``
-    may refuse it before anything runs), then returns ``(valid, values,
-    scenario names, run spec)`` with values stacked along scenarios.
+    may refuse it before anything runs), then runs each scenario's kernel,
+    whose blocks of sums ``sink(offset, sums)`` turns into variables and puts
+    in the cube. Returns ``(cube, run spec)``: a
+    :class:`~fasttwin.cube.build.CubeArrays` and the provenance's run table.
     """
-    from fasttwin.cube.build import variables_from_sums
+    from fasttwin.cube.build import CubeArrays, variables_from_sums
 
     name = model.nodes[0].name
     policies = [node_policy(m, grid, name) for m in models]
@@ -37,20 +44,27 @@ def one_node_parts(model, models, scenarios, grid: PolicyGrid, run: Run, sums, c
     if check is not None:
         for m, pol in zip(models, policies, strict=True):
             check(m, pol)
-    parts = [
-        variables_from_sums(sums(m, pol), run.measured, m.nodes[0])
-        for m, pol in zip(models, policies, strict=True)
-    ]
+    names = None if scenarios is None else [sc.name for sc in scenarios]
+    cube = CubeArrays(grid, valid, run.reps, scenarios=names)
+    for k, (m, pol) in enumerate(zip(models, policies, strict=True)):
+        node = m.nodes[0]
+
+        def sink(offset, block, k=k, node=node):
+            cube.put(k, offset, variables_from_sums(block, run.measured, node))
+
+        sums(m, pol, sink)
     spec = {**run.as_dict(), "policy": grid.as_dict()}
-    if scenarios is None:
-        return valid, parts[0], None, spec
-    spec["scenarios"] = [sc.to_dict() for sc in scenarios]
-    values = {k: np.stack([p[k] for p in parts]) for k in parts[0]}
-    return valid, values, [sc.name for sc in scenarios], spec
+    if scenarios is not None:
+        spec["scenarios"] = [sc.to_dict() for sc in scenarios]
+    return cube, spec
 
 
-def single_node_sums(model: Model, pol, run: Run, parallel: bool) -> np.ndarray:
-    """Run the single-node kernel on the valid points; integer sums ``(N_SUMS, points, reps)``."""
+def single_node_sums(model: Model, pol, run: Run, parallel: bool, sink=None) -> np.ndarray | None:
+    """Run the single-node kernel on the valid points; integer sums ``(N_SUMS, points, reps)``.
+
+    With a ``sink``, each block of replications' sums goes to ``sink(offset,
+    sums)`` instead (see :func:`~fasttwin.engine.threads.over_rep_blocks`).
+    """
     from fasttwin.engine.threads import over_rep_blocks
     from fasttwin.kernels.layout import N_SUMS
     from fasttwin.kernels.periodic import periodic_single_kernel
@@ -90,4 +104,5 @@ def single_node_sums(model: Model, pol, run: Run, parallel: bool) -> np.ndarray:
         )
         return out
 
-    return over_rep_blocks(block, run.rep0, run.reps, parallel)
+    rep_bytes = N_SUMS * 8 * int(v.sum())
+    return over_rep_blocks(block, run.rep0, run.reps, parallel, sink=sink, rep_bytes=rep_bytes)

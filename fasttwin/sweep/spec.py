@@ -28,7 +28,7 @@ The TOML form::
     factor = 1.6
 
     [execution]
-    points_per_task = 16                # default: sized for about 2 s of kernel time
+    points_per_task = 16                # default: sized by kernel time (about 2 s) and memory
     compression = "zstd"                # zstd (default, ~5x smaller), lz4 (~2x faster), none
 
 In a network, keys name the node: ``"warehouse.reorder_point" = {...}``, or a
@@ -77,6 +77,14 @@ TASK_DAYS = 5e8
 #: Tasks a sweep is cut into, when that keeps tasks above TASK_DAYS / 2 (about
 #: 1 s): enough to keep the cores of a workstation busy to the end.
 MIN_TASKS = 64
+#: Cube bytes (float64 variables, uncompressed) a task holds at most when
+#: ``points_per_task`` is left out: a worker holds one task's block, so its
+#: memory stays about this plus its base however large the grid grows.
+TASK_BYTES = 128 * 2**20
+#: Fewest points per task when ``points_per_task`` is left out, unless
+#: TASK_BYTES allows fewer: tasks of a few points spend their time on
+#: scheduling and small chunk writes (20-point tasks wrote at 2 MB/s).
+MIN_POINTS_PER_TASK = 32
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,8 @@ class Spec:
     from a plain mapping with :meth:`Spec.from_dict`, or directly.
     ``periods``, ``warmup`` and ``seed`` left as ``None`` take the model's
     values (else 365, 0, 0); ``points_per_task`` left as ``None`` is sized
-    for about 2 s of kernel time per task. ``compression`` of the cube's
+    for about 2 s of kernel time per task and at most ``TASK_BYTES`` of cube
+    (:func:`auto_points_per_task`). ``compression`` of the cube's
     chunks: ``"zstd"`` (level 1, about 5x smaller than raw), ``"lz4"`` (Blosc
     LZ4 with bit shuffle: about 2x faster to write, 2x smaller) or ``"none"``.
 
@@ -121,6 +130,7 @@ class Spec:
     _first_valid: int = field(init=False, repr=False, compare=False, default=0)
 
     def __post_init__(self):
+        from fasttwin.engine.estimate import estimate
         from fasttwin.plan.grid import resolve_policy
         from fasttwin.plan.run import resolve_run
 
@@ -160,6 +170,7 @@ class Spec:
             ppt = auto_points_per_task(
                 run.reps * run.periods * len(self.model.nodes),
                 policy_grid.size * (1 if scenarios is None else len(scenarios)),
+                estimate(self.model, 1, run.reps, run.periods).cube_bytes,
             )
         ppt = check_number("execution.points_per_task", ppt, low=1, integer=True)
         check_choice("execution.compression", self.compression, COMPRESSIONS)
@@ -326,21 +337,31 @@ class Spec:
         return model_to_dict(self.model)
 
 
-def auto_points_per_task(days_per_point: int, cells: int) -> int:
-    """Points per task: about ``MIN_TASKS`` tasks, each within [TASK_DAYS / 2, TASK_DAYS].
+def auto_points_per_task(days_per_point: int, cells: int, bytes_per_point: int = 0) -> int:
+    """Points per task, sized by time and memory.
 
-    ``cells`` counts grid points x scenarios; ``days_per_point`` is reps x
-    periods x nodes. The result depends on the spec only, never on the cluster,
-    so a store can be resumed on any number of workers.
+    About ``MIN_TASKS`` tasks, each within [TASK_DAYS / 2, TASK_DAYS] of work
+    but of at least ``MIN_POINTS_PER_TASK`` points (or the whole grid), and
+    never more than ``TASK_BYTES`` of cube (``bytes_per_point`` per point),
+    which wins over both. ``cells`` counts grid points x scenarios;
+    ``days_per_point`` is reps x periods x nodes. The result depends on the
+    spec only, never on the cluster, so a store can be resumed on any number
+    of workers.
 
     Examples
     --------
     >>> auto_points_per_task(1000 * 365, 10_000), auto_points_per_task(10 * 50, 100)
     (685, 500000)
+    >>> days = 100_000 * 365  # 100,000 reps: 14 points would be TASK_DAYS
+    >>> auto_points_per_task(days, 10_000), auto_points_per_task(days, 10_000, 100_000 * 16 * 8)
+    (32, 10)
     """
-    low = math.ceil(TASK_DAYS / 2 / days_per_point)
-    high = math.ceil(TASK_DAYS / days_per_point)
-    return max(1, min(high, max(low, math.ceil(cells / MIN_TASKS))))
+    low = max(math.ceil(TASK_DAYS / 2 / days_per_point), MIN_POINTS_PER_TASK)
+    high = max(math.ceil(TASK_DAYS / days_per_point), MIN_POINTS_PER_TASK)
+    points = min(high, max(low, math.ceil(cells / MIN_TASKS)))
+    if bytes_per_point > 0:
+        points = min(points, TASK_BYTES // bytes_per_point)
+    return max(1, points)
 
 
 def load_spec(path: str | os.PathLike) -> Spec:
