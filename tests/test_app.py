@@ -354,14 +354,29 @@ def test_run_page_simulates_one_policy_with_intervals():
     assert "reorder_point must be < order_up_to (110), got 120" in at.error[0].value
 
 
-def test_run_page_network_shows_nodes_and_says_paths_come_later():
+def test_run_page_network_shows_nodes_and_their_daily_paths():
     at = clean(open_page("run"))
     at.number_input(key="run_reps").set_value(50)
     at.number_input(key="run_retail_twin_warehouse_reorder_point").set_value(900)
     clean(at.button(key="run_go").click().run())
     nodes = at.dataframe[1].value
     assert set(nodes["node"]) == set(ft.retail_twin().node_names)
-    assert any("Daily paths of networks come later" in i.value for i in at.info)
+    assert any("one column per node" in h.value for h in at.subheader)
+    drawn = at.get("vega_lite_chart") + at.get("arrow_vega_lite_chart")
+    assert drawn, "the network's daily paths are drawn"
+
+
+def test_network_paths_frame_and_chart_have_a_column_per_node():
+    twin = ft.retail_twin()
+    tr = ft.trace(twin, {"warehouse.reorder_point": 900}, reps=2, periods=20)
+    frame = jobs.trace_frame(tr)
+    assert list(dict.fromkeys(frame["node"])) == list(twin.node_names)
+    on_hand = frame[(frame["variable"] == "on_hand") & (frame["node"] == "store_2")]
+    expected = tr["on_hand"].sel(node="store_2").values.ravel()
+    assert on_hand.sort_values(["rep", "day"])["value"].tolist() == expected.tolist()
+    spec = charts.paths(frame, titles={}).to_dict()
+    assert spec["facet"]["column"]["field"] == "node"
+    assert spec["facet"]["column"]["sort"] == list(twin.node_names)
 
 
 def test_run_page_reads_a_toml_file():

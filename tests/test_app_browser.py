@@ -5,8 +5,9 @@ browser serve every test of this module; both are ended even when a test
 fails. Each page is screenshotted; with ``FASTTWIN_UPDATE_SCREENSHOTS=1`` the
 pictures are written to ``docs/screenshots/`` (the README shows them).
 
-Chromium comes from Debian (``apt-get install chromium``; ``.ci/run`` installs
-it): ``playwright install`` cannot download browsers on the build machines.
+Chromium comes from Debian (the README's test command runs ``tests/browser.sh``, which
+``apt-get install``s it when missing): ``playwright install`` cannot download browsers on the
+build machines.
 """
 
 import os

@@ -315,6 +315,19 @@ def test_store_refusals(tmp_path):
         execute.run_optimize(spec, tmp_path / "file", "inline")
 
 
+def test_a_locked_store_is_refused_untouched_and_the_lock_released_after(tmp_path):
+    from fasttwin.sweep.lock import StoreLock, StoreLocked
+
+    store = tmp_path / "o.zarr"
+    spec = small_spec(budget=40, final_reps=10, max_final_reps=20, confirm_reps=10)
+    with StoreLock(store, purpose="another run"):
+        with pytest.raises(StoreLocked, match="another run"):
+            execute.run_optimize(spec, store, "inline")
+        assert not store.exists()
+    execute.run_optimize(spec, store, "inline")  # free again; and released when it ends
+    StoreLock(store).acquire().release()
+
+
 def test_dask_gives_the_same_store_as_in_process(tmp_path, inline_result):
     with Client(processes=False, n_workers=2, threads_per_worker=1, dashboard_address=":0") as cl:
         res = execute.run_optimize(small_spec(), tmp_path / "d.zarr", cl)

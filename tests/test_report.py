@@ -151,7 +151,7 @@ def test_network_report_shows_nodes_and_every_scenario(twin_report):
     ds, out, index = twin_report
     written, _ = check_self_contained(out, index)
     assert {"nodes.png", "cost_surfaces.png", "summary_nodes.csv"} <= written
-    assert "trajectories.png" not in written  # networks: daily paths not yet
+    assert "trajectories.png" in written  # daily paths, one column per node
     text = index.read_text(encoding="utf-8")
     assert "Node by node" in text
     for node in ("warehouse", "store_1", "store_2", "store_3"):
@@ -249,3 +249,18 @@ def test_report_of_an_optimiser_store(tmp_path, capsys):
     assert main(["report", str(store), "--out", str(tmp_path / "x"), "--target", "0.9"]) == 2
     assert "cannot change an optimiser store's answer" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def test_network_report_shows_daily_paths_per_node(tmp_path):
+    """The daily-path picture of a network: one column per node, of the recommended policy."""
+    from fasttwin.analysis.plots import plot_trajectories
+
+    twin = ft.retail_twin()
+    ds = ft.simulate(twin, {"store_1.reorder_point": [100, 200]}, reps=20, periods=40, seed=3)
+    index = write_report(ds, tmp_path / "r", target=0.9)
+    assert (tmp_path / "r" / "trajectories.png").stat().st_size > 20_000
+    assert "one column per node" in index.read_text()
+    tr = ft.trace(twin, {"store_1.reorder_point": 200}, reps=2, periods=40, seed=3)
+    assert tr.attrs["policy"] == "store_1.reorder_point=200"
+    with pytest.raises(ValueError, match="dims rep, day"):
+        plot_trajectories(tr.expand_dims(extra=2), tmp_path / "x.png")

@@ -711,42 +711,62 @@ def plot_trajectories(
     """Daily paths of a few replications (from :func:`fasttwin.trace`), one panel per variable.
 
     Levels are drawn as steps; ``ordered``/``orders`` as stems on the days
-    of an order. Warm-up days are shaded.
+    of an order. Warm-up days are shaded. A network's trace (dims ``rep,
+    day, node``) gets one column of panels per node, on shared day axes.
     """
     import xarray as xr
 
-    if not isinstance(trace, xr.Dataset) or set(trace.dims) != {"rep", "day"}:
-        raise ValueError("plot_trajectories takes the Dataset of ft.trace (dims rep, day)")
+    if (
+        not isinstance(trace, xr.Dataset)
+        or not {"rep", "day"} <= set(trace.dims)
+        or not (set(trace.dims) <= {"rep", "day", "node"})
+    ):
+        raise ValueError(
+            "plot_trajectories takes the Dataset of ft.trace "
+            "(dims rep, day; and node for a network)"
+        )
     missing = [v for v in variables if v not in trace.data_vars]
     if missing:
         raise ValueError(
             f"the trace lacks variable(s) {missing}; it has {sorted(map(str, trace.data_vars))}"
         )
-    fig, axs = _figure(size, len(variables), 1, sharex=True)
+    nodes = [str(n) for n in trace["node"].values] if "node" in trace.dims else [None]
+    width = int(size[0] * (1 if len(nodes) == 1 else min(len(nodes), 4) * 0.55))
+    fig, axs = _figure((width, size[1]), len(variables), len(nodes), sharex=True)
     days = trace["day"].values
     warm = (~trace["measured"].values).sum() if "measured" in trace.coords else 0
-    for ax, var in zip(axs[:, 0], variables, strict=True):
-        for r, rep in enumerate(trace["rep"].values):
-            v = trace[var].sel(rep=rep).values
-            color = f"C{r % 10}"
-            if var in ("ordered", "orders", "arrivals", "rejected"):
-                hit = v > 0
-                ax.vlines(days[hit], 0, v[hit], color=color, lw=1)
-                ax.plot(days[hit], v[hit], "o", ms=3, color=color, label=f"rep {rep}")
-            else:
-                ax.step(days, v, where="post", color=color, lw=1, label=f"rep {rep}")
-        if warm:
-            ax.axvspan(days[0], days[warm - 1] + 1, color="grey", alpha=0.15, lw=0)
-        ax.set_ylabel(label(trace, var).replace(" [", "\n["), fontsize="small")
-    axs[0, 0].legend(loc="upper right", fontsize="small", ncols=min(4, trace.sizes["rep"]))
-    axs[-1, 0].set_xlabel("day" + (" (shaded: warm-up, not measured)" if warm else ""))
+    for col, node in enumerate(nodes):
+        one = trace if node is None else trace.sel(node=node)
+        for ax, var in zip(axs[:, col], variables, strict=True):
+            for r, rep in enumerate(one["rep"].values):
+                v = one[var].sel(rep=rep).values
+                color = f"C{r % 10}"
+                if var in ("ordered", "orders", "arrivals", "rejected"):
+                    hit = v > 0
+                    ax.vlines(days[hit], 0, v[hit], color=color, lw=1)
+                    ax.plot(days[hit], v[hit], "o", ms=3, color=color, label=f"rep {rep}")
+                else:
+                    ax.step(days, v, where="post", color=color, lw=1, label=f"rep {rep}")
+            if warm:
+                ax.axvspan(days[0], days[warm - 1] + 1, color="grey", alpha=0.15, lw=0)
+            if col == 0:
+                ax.set_ylabel(label(trace, var).replace(" [", "\n["), fontsize="small")
+        if node is not None:
+            axs[0, col].set_title(node, fontsize="medium")
+        axs[-1, col].set_xlabel("day")
+    axs[0, -1].legend(loc="upper right", fontsize="small", ncols=min(4, trace.sizes["rep"]))
     a = trace.attrs
     title = "Daily paths"
     if "policy" in a:
         title += f" of {a['policy']}"
     if a.get("scenario") not in (None, "baseline"):
         title += f", scenario {a['scenario']}"
-    axs[0, 0].set_title(title)
+    if warm:
+        title += " (shaded: warm-up, not measured)"
+    if nodes == [None]:
+        axs[0, 0].set_title(title)
+    else:
+        fig.suptitle(textwrap.fill(title, 110), fontsize="medium")
     return _save(fig, path)
 
 

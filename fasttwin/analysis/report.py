@@ -222,8 +222,8 @@ def _trace(ds, best, model, reps):
             return None, f"the cube's model (model_toml) does not load: {err}"
     if not isinstance(model, Model):
         raise ValueError(f"model must be a fasttwin Model, got {model!r}")
-    if len(model.nodes) != 1:
-        return None, "daily paths are available for one-node models only (so far)."
+    if model.review == "continuous":
+        return None, "continuous review has no daily paths (its events are not days)."
     policy = {k: v for k, v in run.get("policy", {}).items() if not isinstance(v, list)}
     policy.update(best.recommended.policy)
     periods = int(run.get("periods", ds.attrs.get("periods", model.periods or 365)))
@@ -636,7 +636,9 @@ def _trajectory_help(trace) -> str:
     return (
         f"Day-by-day stock of {trace.sizes['rep']} of the simulated replications of the "
         f"recommended policy (scenario {sc}; days {int(trace['day'][0])} to "
-        f"{int(trace['day'][-1])}): stock on hand, "
+        f"{int(trace['day'][-1])})"
+        + (", one column per node" if "node" in trace.dims else "")
+        + ": stock on hand, "
         "units ordered but not yet arrived, customers' backorders, and the orders placed. The "
         "shaded start is the warm-up, left out of all averages. These are the same replications "
         "that the averages above are made of."

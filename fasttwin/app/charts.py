@@ -202,8 +202,10 @@ def intervals(
 
 
 def paths(frame, *, titles: Mapping[str, str]):
-    """Daily paths of a few replications (long: ``day``, ``rep``, ``variable``, ``value``)."""
+    """Daily paths of a few replications (long: ``day``, ``rep``, ``variable``, ``value``);
+    a row per variable, and a column per node when the frame has ``node``."""
     alt = _alt()
+    nodes = list(dict.fromkeys(frame["node"])) if "node" in frame else []
     chart = (
         alt.Chart(frame.assign(title=frame["variable"].map(lambda v: titles.get(v, v))))
         .mark_line(interpolate="step-after", strokeWidth=1.2)
@@ -211,11 +213,12 @@ def paths(frame, *, titles: Mapping[str, str]):
             x=alt.X("day:Q", title="day"),
             y=alt.Y("value:Q", title=None),
             color=alt.Color("rep:N", title="replication"),
-            tooltip=_tooltip(["day", "rep", "variable", "value"]),
+            tooltip=_tooltip([*(["node"] if nodes else []), "day", "rep", "variable", "value"]),
         )
-        .properties(width=760, height=130)
+        .properties(width=760 // max(1, len(nodes)) if nodes else 760, height=130)
     )
     panels = [titles.get(v, v) for v in dict.fromkeys(frame["variable"])]
-    return chart.facet(row=alt.Row("title:N", title=None, sort=panels)).resolve_scale(
-        y="independent"
-    )
+    rows = {"row": alt.Row("title:N", title=None, sort=panels)}
+    if nodes:
+        rows["column"] = alt.Column("node:N", title=None, sort=nodes)
+    return chart.facet(**rows).resolve_scale(y="independent")

@@ -166,14 +166,16 @@ TRACE_SHOWN = ("on_hand", "pipeline", "backorders", "lost_sales", "ordered")
 
 
 def trace_frame(tr, variables: Sequence[str] = TRACE_SHOWN):
-    """Daily paths of :func:`fasttwin.trace`, long form: ``rep``, ``day``, ``variable``, ``value``.
+    """Daily paths of :func:`fasttwin.trace`, long form: ``rep``, ``day``, ``variable``, ``value``
+    (and ``node`` first for a network's trace, nodes in model order).
 
     Variables that stay zero on every day are left out (lost sales under
     backorders, backorders under lost sales).
     """
     keep = [v for v in variables if v in tr.data_vars and bool((tr[v] != 0).any())]
+    ids = ["node", "rep", "day"] if "node" in tr.dims else ["rep", "day"]
     frame = tr[keep].to_dataframe().reset_index()
-    return frame.melt(id_vars=["rep", "day"], value_vars=keep, var_name="variable")
+    return frame.melt(id_vars=ids, value_vars=keep, var_name="variable")
 
 
 def _plain(value):

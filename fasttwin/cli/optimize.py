@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from fasttwin.cli.cluster import add_cluster_arguments
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", type=Path, help="optimize spec TOML file (see sweeps/)")
@@ -16,19 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="Zarr store that receives every evaluated policy: a path or an fsspec URL; "
         "run the same command again to resume it",
     )
-    parser.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="Dask scheduler to run on (default: DASK_SCHEDULER_ADDRESS, else a local cluster)",
-    )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        metavar="N",
-        help="worker processes of the local cluster (default: one per core)",
-    )
+    add_cluster_arguments(parser)
     parser.add_argument(
         "--overwrite",
         action="store_true",

@@ -101,7 +101,10 @@ def trace(
         model = Scenario.of(scenario).apply(model)
     attrs = {
         "model": model.name,
-        "policy": ", ".join(f"{k}={v}" for _, k, v in grid.fixed) or "model's policy",
+        "policy": ", ".join(
+            f"{k}={v}" if len(model.nodes) == 1 else f"{n}.{k}={v}" for n, k, v in grid.fixed
+        )
+        or "model's policy",
         "seed": run.seed,
         "periods": run.periods,
         "warmup": run.warmup,

@@ -246,7 +246,6 @@ def run_optimize(
 ):
     """Run (or resume) an optimisation; see :func:`fasttwin.optimize`."""
     from fasttwin._version import __version__
-    from fasttwin.sweep.execute import _fingerprint, _printer
 
     t0 = time.perf_counter()
     spec = as_optimize_spec(spec)
@@ -268,6 +267,24 @@ def run_optimize(
         "model": spec.model_dict(),
     }
     ref = None if store is None else StoreRef.of(store, storage_options)
+    if ref is None:
+        return _run_locked(spec, ref, client, workers, overwrite, progress, identity, t0)
+    from fasttwin.sweep.execute import check_output
+    from fasttwin.sweep.lock import take_lock
+
+    check_output(ref)
+    # One run per store, as for sweeps: a second optimisation of the same store
+    # refuses at once, naming the holder, and touches nothing.
+    lock = take_lock(ref, purpose=f"fasttwin optimize {spec.name!r}")
+    try:
+        return _run_locked(spec, ref, client, workers, overwrite, progress, identity, t0)
+    finally:
+        lock.release()
+
+
+def _run_locked(spec, ref, client, workers, overwrite, progress, identity, t0):
+    from fasttwin.sweep.execute import _fingerprint, _printer
+
     fresh = True
     if ref is not None:
         fresh = _check_store(ref, identity, overwrite)
@@ -282,8 +299,7 @@ def run_optimize(
             f"{spec.n_scenarios} scenario(s) x {spec.reps} reps, batches of up to "
             f"{spec.batch_size} on {ev.workers} worker(s)" + (f" -> {ref.url}" if ref else "")
         )
-        result = state.run(time.perf_counter() - t0)
-    return result
+        return state.run(time.perf_counter() - t0)
 
 
 def _check_store(ref: StoreRef, identity: dict, overwrite: bool) -> bool:

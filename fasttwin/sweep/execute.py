@@ -117,7 +117,7 @@ def run_sweep(
     checked, and the store's lock is taken (:mod:`fasttwin.sweep.lock`), so
     that a second run on the same store refuses at once, touching nothing.
     """
-    from fasttwin.sweep.lock import StoreLock
+    from fasttwin.sweep.lock import take_lock
 
     t0 = time.perf_counter()
     spec = as_spec(spec)
@@ -136,13 +136,7 @@ def run_sweep(
     local = isinstance(client, str | type(None)) and not (client or _scheduler_address(None))
     per_task = check_resources(spec, workers or _cores() if local else None, force)
     check_output(ref)
-    lock = StoreLock(ref, purpose=f"fasttwin sweep {spec.name!r}")
-    try:
-        lock.acquire()
-    except OSError as err:
-        raise ValueError(
-            f"cannot write the store {ref.url!r}: {err.strerror or err} ({err.filename or ''})"
-        ) from None
+    lock = take_lock(ref, purpose=f"fasttwin sweep {spec.name!r}")
     try:
         return _run_locked(
             spec, ref, client, workers, overwrite, progress, force, lock, per_task, t0

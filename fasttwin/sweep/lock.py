@@ -399,3 +399,18 @@ def _sync_dir(path: str) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def take_lock(ref, purpose: str) -> StoreLock:
+    """Take the lock of the store ``ref`` for a run that writes it.
+
+    Raises :class:`StoreLocked` if another run holds it, and ``ValueError``
+    naming the store if the lock cannot be written at all (a read-only place).
+    """
+    lock = StoreLock(ref, purpose=purpose)
+    try:
+        return lock.acquire()
+    except OSError as err:
+        raise ValueError(
+            f"cannot write the store {ref.url!r}: {err.strerror or err} ({err.filename or ''})"
+        ) from None

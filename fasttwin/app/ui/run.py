@@ -45,7 +45,7 @@ def page() -> None:
 
 
 def simulate(model, policy, scenario, settings) -> dict:
-    """Simulate, time it, and trace a few replications of one-node models."""
+    """Simulate, time it, and trace a few replications (periodic review: one node or a network)."""
     from fasttwin.engine.trace import trace
 
     bar = progress("Simulating")
@@ -53,7 +53,7 @@ def simulate(model, policy, scenario, settings) -> dict:
     ds = jobs.simulate(model, policy, scenario=scenario, progress=bar, **settings)
     seconds = time.perf_counter() - start
     paths = None
-    if len(model.nodes) == 1 and model.review == "periodic":
+    if model.review == "periodic":
         warmup = settings["warmup"]
         paths = trace(
             model,
@@ -109,12 +109,12 @@ def results(r: dict) -> None:
             key="run_nodes_csv",
             label="Download the per-node table (CSV)",
         )
-        st.info("Daily paths of networks come later: the trace follows one-node models so far.")
-    elif r["paths"] is None:
+    if r["paths"] is None:
         st.info(f"Daily paths follow periodic review only; this model's review is {r['review']}.")
     if r["paths"] is not None:
         tr = r["paths"]
-        st.subheader(f"Daily paths of {tr.sizes['rep']} replications")
+        per_node = ", one column per node" if "node" in tr.dims else ""
+        st.subheader(f"Daily paths of {tr.sizes['rep']} replications{per_node}")
         titles = {v: tr[v].attrs.get("long_name", v) for v in tr.data_vars}
         st.altair_chart(charts.paths(jobs.trace_frame(tr), titles=titles))
         st.caption(
