@@ -29,11 +29,7 @@ from fasttwin.kernels.layout import (
     SHORT_CYCLES,
     STOCKOUTS,
 )
-from fasttwin.kernels.rng import (
-    STREAM_LEAD_TIME,
-    STREAM_SUPPLY,
-    key_state,
-)
+from fasttwin.kernels.rng import day_state, node_keys
 from fasttwin.kernels.samplers import bernoulli, table_draw
 
 
@@ -42,9 +38,7 @@ def make_day_draws(day_demand):
 
     @INLINE
     def day_draws(
-        seed,
-        node,
-        rep,
+        keys,
         t,
         d_code,
         d_p1,
@@ -61,19 +55,31 @@ def make_day_draws(day_demand):
     ):
         """One node's random inputs of day ``t``: (demand, lead time, order accepted 0/1).
 
+        ``keys`` are the node's stream keys in the replication
+        (:func:`fasttwin.kernels.rng.node_keys`, hashed once per replication).
         Shared by the simulation and the trace kernels, so that a traced
         replication sees exactly the draws of the simulated one.
         """
+        k_demand, k_bootstrap, k_lead, k_supply = keys
         d = day_demand(
-            seed, rep, node, t, d_code[t], d_p1[t], d_p2[t], d_start[t], d_len[t], d_cdf, d_guide
+            k_demand,
+            k_bootstrap,
+            t,
+            d_code[t],
+            d_p1[t],
+            d_p2[t],
+            d_start[t],
+            d_len[t],
+            d_cdf,
+            d_guide,
         )
         lead = lt_fixed
         if lt_len > 0:
-            state = key_state(seed, STREAM_LEAD_TIME, rep, node, t)
+            state = day_state(k_lead, t)
             lead, state = table_draw(lt_cdf, lt_guide, 0, lt_len, state)
         accepted = 1
         if reliability < 1.0:
-            state = key_state(seed, STREAM_SUPPLY, rep, node, t)
+            state = day_state(k_supply, t)
             ok, state = bernoulli(reliability, state)
             accepted = 1 if ok else 0
         return d, lead, accepted
@@ -235,7 +241,7 @@ def _make_kernel(rq, lost_mode, capped, codes):
         n_points = reorder.shape[0]
         n_slots = lt_fixed + 1 if lt_len == 0 else lt_len
         for r in range(reps):
-            rep = rep0 + r
+            keys = node_keys(seed, rep0 + r, node)
             inv = initial.copy()  # net inventory: on hand minus backorders
             transit = np.zeros(n_points, np.int64)
             pipe = np.zeros((n_slots, n_points), np.int64)
@@ -247,9 +253,7 @@ def _make_kernel(rq, lost_mode, capped, codes):
             demand_total = 0
             for t in range(periods):
                 d, lead, accepted = day_draws(
-                    seed,
-                    node,
-                    rep,
+                    keys,
                     t,
                     d_code,
                     d_p1,

@@ -74,7 +74,21 @@ def stream_key(seed, stream, rep, node):
 @jit
 def day_state(key, day):
     """The generator state of day ``day`` of a stream (see the module docstring)."""
-    return mix64(key + np.uint64(day) * _GOLDEN)
+    return mix64(np.uint64(key) + np.uint64(day) * _GOLDEN)
+
+
+@jit
+def node_keys(seed, rep, node):
+    """The stream keys of ``node`` in replication ``rep``: (demand, bootstrap, lead time, supply).
+
+    What a periodic-review kernel hashes once per replication and node.
+    """
+    return (
+        stream_key(seed, STREAM_DEMAND, rep, node),
+        stream_key(seed, STREAM_BOOTSTRAP, rep, node),
+        stream_key(seed, STREAM_LEAD_TIME, rep, node),
+        stream_key(seed, STREAM_SUPPLY, rep, node),
+    )
 
 
 @jit
@@ -90,6 +104,9 @@ def sub_key(state, index):
     The continuous-review kernel keys each order's lead time by
     ``(seed, stream, rep, node, day)`` and then by the index of the customer
     arrival after which the order was placed.
+
+    >>> sub_key(key_state(1, 2, 3, 4, 5), 6) == sub_key(day_state(stream_key(1, 2, 3, 4), 5), 6)
+    True
     """
     return mix64(state ^ (np.uint64(index) * _C_INDEX + _GOLDEN))
 
