@@ -93,7 +93,7 @@ def simulate_continuous_node(node, kind, points, run, rates):
                 q = order_quantity(kind, position, pt["s"], pt["S"], pt["Q"])
                 day, index = st["latest"]
                 state = np.uint64(
-                    sub_key(key_state(run.seed, STREAM_LEAD_TIME, rep, 0, day), index)
+                    sub_key(np.uint64(key_state(run.seed, STREAM_LEAD_TIME, rep, 0, day)), index)
                 )
                 lt = math.floor(min(draw_lead_time(*lead.arrays(), state), 2.0**30) * DAY)
                 if measured:

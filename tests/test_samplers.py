@@ -8,6 +8,7 @@ from numba import njit
 from scipy import stats
 
 import fasttwin as ft
+from fasttwin.cube.build import RNG_SCHEME
 from fasttwin.kernels.demand import draw_demand
 from fasttwin.kernels.rng import day_state, key_state, stream_key, uniform
 from fasttwin.kernels.samplers import (
@@ -203,6 +204,14 @@ def test_whole_key_hash_is_the_stream_key_stepped_to_the_day():
     for seed, stream, rep, node, day in [(1, 0, 0, 0, 0), (42, 3, 2**40 + 7, 5, 364)]:
         key = np.uint64(stream_key(seed, stream, rep, node))
         assert key_state(seed, stream, rep, node, day) == day_state(key, day)
+
+
+def test_scheme_named_in_cubes_gives_these_states():
+    # Cubes say "splitmix64-stream-day/1" in their rng attr; a change of these
+    # states changes every draw, and must come with a new name there.
+    assert RNG_SCHEME.startswith("splitmix64-stream-day/1:")
+    assert key_state(42, 0, 0, 0, 0) == 16291246589499846741
+    assert key_state(42, 1, 7, 2, 364) == 12880099719497410701
 
 
 def test_uniform_sequence_within_key():

@@ -5,10 +5,9 @@ A *key* is ``(seed, stream, rep, node, day)``. It is hashed in two steps:
 - :func:`stream_key` hashes ``(seed, stream, rep, node)`` through the
   SplitMix64 finaliser (a strong bijective mixer), one component at a time.
   Kernels do this once per replication, node and stream;
-- :func:`day_state` steps a counter from there: the generator state of day
-  ``t`` is ``mix64(stream key + t * gamma)``, the ``t``-th output of the
-  SplitMix64 sequence that the stream key starts, one multiply-add and one
-  mix per day.
+- :func:`day_state` runs SplitMix64 as a counter from there: the generator
+  state of day ``t`` is ``mix64(stream key + t * gamma)``, one multiply-add
+  and one mix per day.
 
 The draws of day ``t`` are then the SplitMix64 sequence started from that
 state. :func:`key_state` composes the two steps, so a draw is the same
