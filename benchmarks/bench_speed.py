@@ -166,8 +166,9 @@ def run(quick: bool, against: str | None = None) -> dict:
     for m in measures:
         values = [result["trees"][n][m] for n in names]
         cells = [f"{v:,.3g}" if isinstance(v, float) else str(v) for v in values]
-        if len(values) == 2 and isinstance(values[0], float) and values[0] > 0:
-            cells.append(f"{values[1] / values[0]:.2f}x")
+        if len(values) == 2:
+            ratio = isinstance(values[0], float) and values[0] > 0
+            cells.append(f"{values[1] / values[0]:.2f}x" if ratio else "")
         rows.append((m, *cells))
     header = ("measure", *names, *(["after / before"] if len(names) == 2 else []))
     print_table(f"fasttwin speed (sizes {result['sizes']})", rows, header)
