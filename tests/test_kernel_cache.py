@@ -109,7 +109,8 @@ def test_specialised_kernels_have_stable_distinct_fingerprints():
     from fasttwin.kernels.demand import ALL_CODES
 
     kernels = [
-        periodic.periodic_single_kernel(rq, lost, capped, codes)
+        periodic.periodic_single_kernel(rq, lost, capped, codes, daily)
+        for daily in (False, True)
         for rq in (False, True)
         for lost in (False, True)
         for capped in (False, True)

@@ -87,7 +87,7 @@ def make_day_draws(day_demand):
     return day_draws
 
 
-def _make_policy_day(rq, lost_mode=None, capped=True, external=False):
+def _make_policy_day(rq, lost_mode=None, capped=True, external=False, daily=False):
     """Build the day step for (r, Q) when ``rq`` else (s, S).
 
     The one place where a day of the single-node periodic model is written:
@@ -101,7 +101,10 @@ def _make_policy_day(rq, lost_mode=None, capped=True, external=False):
     capacity). ``external=True`` builds the step in which each point orders
     ``orders_in[p] >= 0`` units (an agent's quantity, on any day) in place of
     its policy's; its review days still advance. The policy's build never
-    reads ``orders_in``.
+    reads ``orders_in``. ``daily=True`` builds the step for grids in which
+    every point reviews every day: it neither reads nor advances
+    ``next_review`` (measured: the review bookkeeping was about a third of a
+    grid's time).
     """
 
     @INLINE
@@ -153,8 +156,11 @@ def _make_policy_day(rq, lost_mode=None, capped=True, external=False):
             x = inv[p] + arrived
             tr = transit[p] - arrived
             position = x + tr
-            is_review = t == next_review[p]
-            next_review[p] += review[p] if is_review else 0
+            if daily:
+                is_review = True
+            else:
+                is_review = t == next_review[p]
+                next_review[p] += review[p] if is_review else 0
             if external:
                 q = orders_in[p]
                 trigger = q > 0
@@ -196,10 +202,11 @@ def _make_policy_day(rq, lost_mode=None, capped=True, external=False):
     return policy_day
 
 
-def _make_kernel(rq, lost_mode, capped, codes):
+def _make_kernel(rq, lost_mode, capped, codes, daily):
     """Build the single-node kernel for (r, Q) or (s, S), lost sales or backorders,
-    with or without a capacity, and the demand sampler ``codes``."""
-    policy_day = _make_policy_day(rq, lost_mode, capped)
+    with or without a capacity, the demand sampler ``codes``, and for daily review
+    of every point or not."""
+    policy_day = _make_policy_day(rq, lost_mode, capped, daily=daily)
     day_draws = make_day_draws(make_day_demand(codes))
 
     def _periodic_single(
@@ -315,14 +322,15 @@ def _make_kernel(rq, lost_mode, capped, codes):
 _KERNELS = {}
 
 
-def periodic_single_kernel(rq, lost_sales, capped, codes=ALL_CODES):
+def periodic_single_kernel(rq, lost_sales, capped, codes=ALL_CODES, daily=False):
     """The single-node kernel for (r, Q) (``rq``) or (s, S)/base-stock policies.
 
     ``lost_sales`` and ``capped`` (a capacity is set) select the sums kept;
-    ``codes`` are the demand sampler codes the plan uses. Built on first use,
-    so importing this module compiles nothing.
+    ``codes`` are the demand sampler codes the plan uses; ``daily`` (every
+    point's review period is 1) drops the review bookkeeping. Built on first
+    use, so importing this module compiles nothing.
     """
-    key = (bool(rq), bool(lost_sales), bool(capped), frozenset(codes))
+    key = (bool(rq), bool(lost_sales), bool(capped), frozenset(codes), bool(daily))
     if key not in _KERNELS:
         _KERNELS[key] = _make_kernel(*key)
     return _KERNELS[key]
