@@ -94,6 +94,18 @@ def test_opting_out_compiles_every_time_and_writes_nothing(tmp_path):
     assert not cache.exists()
 
 
+def test_an_unwritable_cache_directory_compiles_and_says_why(tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    code = "from fasttwin.kernels.rng import key_state; print(key_state(1, 2, 3, 4, 5))"
+    run = subprocess.run(
+        [sys.executable, "-c", code], env=_child_env(blocker), capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert "no kernel cache: cannot write" in run.stderr and str(blocker) in run.stderr
+    assert int(run.stdout) > 0
+
+
 def test_cache_directory_is_keyed_by_version_and_kernel_source(monkeypatch, tmp_path):
     monkeypatch.setenv("FASTTWIN_NUMBA_CACHE_DIR", str(tmp_path))
     here = jit_mod.cache_dir()

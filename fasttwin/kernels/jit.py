@@ -163,10 +163,13 @@ def _enable_cache(dispatcher) -> None:
     """Cache ``dispatcher`` in :func:`cache_dir` when its specialisation has a stable name."""
     try:
         spec = _fingerprint(dispatcher.py_func)
+    except TypeError:
+        return  # compiled in every process; no kernel of fasttwin's is such
+    try:
         dispatcher._cache = _KernelCache(dispatcher.py_func, spec)
-    except (TypeError, RuntimeError, OSError):
-        # No stable name, or no writable cache directory: compile in every process.
-        return
+    except (RuntimeError, OSError):
+        # numba found no writable cache directory: say so when compiling
+        _CompileNotice.text = NOTICE_UNWRITABLE.format(cache_dir())
 
 
 def jit(func):
@@ -185,18 +188,22 @@ INLINE = numba.njit(inline="always", **_OPTIONS)
 
 NOTICE = "fasttwin: compiling kernels (first run only)…"
 NOTICE_UNCACHED = "fasttwin: compiling kernels (caching is off: FASTTWIN_NUMBA_CACHE=0)…"
+NOTICE_UNWRITABLE = (
+    "fasttwin: compiling kernels (no kernel cache: cannot write {}; set FASTTWIN_NUMBA_CACHE_DIR)…"
+)
 
 
 class _CompileNotice(event.Listener):
     """Says once per process, on stderr, that fasttwin kernels are being compiled."""
 
     said = False
+    text = NOTICE if CACHE else NOTICE_UNCACHED
 
     def on_start(self, ev):
         func = getattr(ev.data["dispatcher"], "py_func", None)
         if not self.said and getattr(func, "__module__", "").startswith("fasttwin."):
             type(self).said = True
-            print(NOTICE if CACHE else NOTICE_UNCACHED, file=sys.stderr, flush=True)
+            print(self.text, file=sys.stderr, flush=True)
 
     def on_end(self, ev):
         pass
