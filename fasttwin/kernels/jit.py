@@ -20,9 +20,10 @@ stable fingerprint of its cells (the flags and sampler codes a kernel was
 built for, and the names of the functions it calls) instead. Each compiled
 kernel is written to a data file named by the hash of its key, in one atomic
 rename, so processes that compile at once (Dask workers on a first run) write
-identical files or different files, never one file for two kernels: the
-races of numba issues 4807 and 10128 came from two files written for one
-function (``guvectorize``) and from numbered data files.
+identical files or different files, never one file for two kernels. The
+crashes of numba issues 4807 and 10128 came from ``guvectorize``'s two files
+per function written apart; numba's numbered data files could also let one
+process's index point at another process's kernel.
 
 A one-line notice goes to stderr the first time a process really compiles a
 fasttwin kernel (not when it loads one from the cache).
