@@ -106,7 +106,7 @@ def _child(tree: Path, code: str, args: list, cache: Path | None) -> object:
 
 
 def measure(trees: dict[str, Path], quick: bool, scratch: Path) -> dict:
-    sizes = (200, 20, 4, 60) if quick else (20_000, 1_000, 200, 365)
+    sizes = (200, 20, 4, 60) if quick else (40_000, 2_000, 400, 365)
     caches = {name: scratch / f"cache-{i}" for i, name in enumerate(trees)}
     # --quick (the smoke test) skips the network's cold compile and times rates
     # with the user's cache, to stay a few seconds.
