@@ -1,3 +1,3 @@
 """The package version, kept apart so that any layer can read it without importing the rest."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

@@ -11,7 +11,14 @@ import numpy as np
 
 from fasttwin.kernels import layout as L
 from fasttwin.kernels.demand import day_demand
-from fasttwin.kernels.rng import STREAM_LEAD_TIME, STREAM_SUPPLY, key_state
+from fasttwin.kernels.rng import (
+    STREAM_BOOTSTRAP,
+    STREAM_DEMAND,
+    STREAM_LEAD_TIME,
+    STREAM_SUPPLY,
+    key_state,
+    stream_key,
+)
 from fasttwin.kernels.samplers import bernoulli, table_draw
 from fasttwin.plan.lower import demand_plan, lead_time_plan
 
@@ -25,9 +32,8 @@ def day_draws(node, run, node_index: int = 0):
         rep = run.rep0 + r
         for t in range(run.periods):
             d = day_demand(
-                run.seed,
-                rep,
-                node_index,
+                np.uint64(stream_key(run.seed, STREAM_DEMAND, rep, node_index)),
+                np.uint64(stream_key(run.seed, STREAM_BOOTSTRAP, rep, node_index)),
                 t,
                 dplan.code[t],
                 dplan.p1[t],

@@ -17,8 +17,14 @@ import numpy as np
 import fasttwin as ft
 from fasttwin.engine.continuous import block_days
 from fasttwin.kernels import layout as L
-from fasttwin.kernels.continuous import draw_lead_time, lead_time_state
-from fasttwin.kernels.rng import STREAM_ARRIVALS, STREAM_BATCH, key_state
+from fasttwin.kernels.continuous import draw_lead_time
+from fasttwin.kernels.rng import (
+    STREAM_ARRIVALS,
+    STREAM_BATCH,
+    STREAM_LEAD_TIME,
+    key_state,
+    sub_key,
+)
 from fasttwin.kernels.samplers import exponential, table_draw
 from fasttwin.plan.continuous import lower_batch, lower_lead_time
 from tests.reference import order_quantity
@@ -86,7 +92,9 @@ def simulate_continuous_node(node, kind, points, run, rates):
                     return
                 q = order_quantity(kind, position, pt["s"], pt["S"], pt["Q"])
                 day, index = st["latest"]
-                state = np.uint64(lead_time_state(run.seed, rep, 0, day, index))
+                state = np.uint64(
+                    sub_key(np.uint64(key_state(run.seed, STREAM_LEAD_TIME, rep, 0, day)), index)
+                )
                 lt = math.floor(min(draw_lead_time(*lead.arrays(), state), 2.0**30) * DAY)
                 if measured:
                     acc[L.ORDERS] += 1

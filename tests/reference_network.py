@@ -13,7 +13,14 @@ import numpy as np
 
 from fasttwin.kernels import network_layout as NL
 from fasttwin.kernels.demand import day_demand
-from fasttwin.kernels.rng import STREAM_LEAD_TIME, STREAM_SUPPLY, key_state
+from fasttwin.kernels.rng import (
+    STREAM_BOOTSTRAP,
+    STREAM_DEMAND,
+    STREAM_LEAD_TIME,
+    STREAM_SUPPLY,
+    key_state,
+    stream_key,
+)
 from fasttwin.kernels.samplers import bernoulli, table_draw
 from fasttwin.plan.lower import demand_plan, lead_time_plan
 from tests.reference import order_quantity
@@ -32,9 +39,8 @@ def _draws(model, run, rep):
             if node.demand is not None:
                 d = int(
                     day_demand(
-                        run.seed,
-                        rep,
-                        i,
+                        np.uint64(stream_key(run.seed, STREAM_DEMAND, rep, i)),
+                        np.uint64(stream_key(run.seed, STREAM_BOOTSTRAP, rep, i)),
                         t,
                         dp.code[t],
                         dp.p1[t],

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from benchmarks import bench_core
+from benchmarks import bench_core, bench_speed
 
 
 def test_core_baselines_compute_the_same_model():
@@ -26,3 +26,14 @@ def test_core_benchmark_quick_runs():
     result = bench_core.run(quick=True)
     assert all(v > 0 for v in result["rates_per_s"].values())
     assert result["import_s"] > 0 and result["compile_s"] > 0
+
+
+@pytest.mark.slow
+def test_speed_benchmark_quick_runs():
+    result = bench_speed.run(quick=True)
+    figures = result["trees"]["this tree"]
+    assert all(v > 0 for k, v in figures.items() if k != "threads")
+    assert set(figures) >= {
+        "first call, single, empty cache (s)",
+        "first call, single, warm cache (s)",
+    }

@@ -7,6 +7,7 @@ from scipy import stats
 
 import fasttwin as ft
 from fasttwin.kernels.continuous import draw_lead_time, fill_block, lead_time_state
+from fasttwin.kernels.rng import STREAM_LEAD_TIME, stream_key
 from fasttwin.plan.continuous import lower_batch, lower_lead_time
 
 N = 100_000
@@ -18,7 +19,7 @@ def _lead_times(code, p1, p2, cdf, guide, n, seed):
     """One lead time per (day, arrival index) key, as the kernel draws them."""
     out = np.empty(n)
     for i in range(n):
-        state = lead_time_state(seed, 3, 0, i // 7, i % 7 + 1)
+        state = lead_time_state(stream_key(seed, STREAM_LEAD_TIME, 3, 0), i // 7, i % 7 + 1)
         out[i] = draw_lead_time(code, p1, p2, cdf, guide, state)
     return out
 

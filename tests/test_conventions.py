@@ -90,6 +90,7 @@ def test_dataset_attrs_follow_cf_and_acdd(twin_cube):
     assert a["history"] == f"{a['date_created']} fasttwin {ft.__version__}: simulate"
     assert a["source"].startswith(f"fasttwin {ft.__version__}")
     assert "3 replications of 20 simulated days" in a["summary"]
+    assert a["rng"].startswith("splitmix64-stream-day/1:")
 
 
 def test_trace_coordinates_carry_attrs():

@@ -15,6 +15,7 @@ from scipy import stats
 
 import fasttwin as ft
 from fasttwin.kernels.demand import day_demand
+from fasttwin.kernels.rng import node_keys
 from fasttwin.plan.lower import demand_plan
 
 N = 20_000
@@ -28,8 +29,9 @@ def _draw(seed, code, p1, p2, start, length, cdf, guide, days, n):
     for a in range(days.size):
         t = days[a]
         for r in range(n):
+            keys = node_keys(seed, r, 3)
             out[a, r] = day_demand(
-                seed, r, 3, t, code[t], p1[t], p2[t], start[t], length[t], cdf, guide
+                keys[0], keys[1], t, code[t], p1[t], p2[t], start[t], length[t], cdf, guide
             )
     return out
 

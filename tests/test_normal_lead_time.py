@@ -7,7 +7,7 @@ from scipy import stats
 
 import fasttwin as ft
 from fasttwin.kernels.continuous import draw_lead_time, lead_time_state
-from fasttwin.kernels.rng import key_state
+from fasttwin.kernels.rng import STREAM_LEAD_TIME, key_state, stream_key
 from fasttwin.kernels.samplers import table_draw
 from fasttwin.model.lead_times import lead_time_moments, lead_time_pmf, normal_lead_time
 from fasttwin.model.scenarios import Scenario
@@ -33,8 +33,9 @@ def _periodic_draws(cdf, guide, n, seed):
 @njit
 def _continuous_draws(code, p1, p2, cdf, guide, n, seed):
     out = np.empty(n)
+    key = stream_key(seed, STREAM_LEAD_TIME, 0, 0)
     for i in range(n):
-        out[i] = draw_lead_time(code, p1, p2, cdf, guide, lead_time_state(seed, 0, 0, i, 1))
+        out[i] = draw_lead_time(code, p1, p2, cdf, guide, lead_time_state(key, i, 1))
     return out
 
 

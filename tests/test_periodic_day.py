@@ -19,6 +19,7 @@ from fasttwin.kernels import layout as L
 from fasttwin.kernels.cycles import OPEN_SHORT, cycle_sums
 from fasttwin.kernels.demand import day_demand
 from fasttwin.kernels.periodic import _make_policy_day, make_day_draws
+from fasttwin.kernels.rng import node_keys
 from fasttwin.plan.grid import node_policy, resolve_policy
 from fasttwin.plan.lower import demand_plan, lead_time_plan
 from fasttwin.plan.run import UNLIMITED, resolve_run
@@ -38,7 +39,7 @@ def _external_step(rq: bool):
         reorder, up_to, quantity, review, orders_in = policy
         inv, transit, next_review, cycle, pipe = state
         d, lead, accepted = draws(
-            seed, 0, rep, t, d_code, d_p1, d_p2, d_start, d_len, d_cdf, d_guide,
+            node_keys(seed, rep, 0), t, d_code, d_p1, d_p2, d_start, d_len, d_cdf, d_guide,
             lt_fixed, lt_len, lt_cdf, lt_guide, reliability,
         )  # fmt: skip
         n_slots = pipe.shape[0]

@@ -8,8 +8,9 @@ from numba import njit
 from scipy import stats
 
 import fasttwin as ft
+from fasttwin.cube.build import RNG_SCHEME
 from fasttwin.kernels.demand import draw_demand
-from fasttwin.kernels.rng import key_state, uniform
+from fasttwin.kernels.rng import day_state, key_state, stream_key, uniform
 from fasttwin.kernels.samplers import (
     bernoulli,
     gamma,
@@ -41,6 +42,17 @@ def _uniform_pairs(n, seed):
     for i in range(n):
         out[i, 0], _ = uniform(key_state(seed, 0, i, 0, 0))
         out[i, 1], _ = uniform(key_state(seed, 0, i, 0, 1))
+    return out
+
+
+@njit
+def _along_days(n, seed):
+    """The first two draws of days 0 .. n-1 of one stream, its key hashed once."""
+    out = np.empty((n, 2))
+    key = stream_key(seed, 0, 5, 1)
+    for t in range(n):
+        out[t, 0], st = uniform(day_state(key, t))
+        out[t, 1], st = uniform(st)
     return out
 
 
@@ -175,6 +187,31 @@ def test_uniform_neighbouring_keys_independent():
     table = np.histogram2d(pairs[:, 0], pairs[:, 1], bins=10, range=[[0, 1], [0, 1]])[0]
     assert stats.chi2_contingency(table).pvalue > ALPHA
     assert abs(np.corrcoef(pairs.T)[0, 1]) < 4 / math.sqrt(N)
+
+
+def test_days_of_one_stream_are_independent():
+    u = _along_days(N, 14)
+    assert stats.kstest(u[:, 0], "uniform").pvalue > ALPHA
+    # day t against day t + 1, and day t's second draw against day t + 1's first
+    for a, b in [(u[:-1, 0], u[1:, 0]), (u[:-1, 1], u[1:, 0])]:
+        table = np.histogram2d(a, b, bins=10, range=[[0, 1], [0, 1]])[0]
+        assert stats.chi2_contingency(table).pvalue > ALPHA
+        assert abs(np.corrcoef(a, b)[0, 1]) < 4 / math.sqrt(N)
+
+
+def test_whole_key_hash_is_the_stream_key_stepped_to_the_day():
+    # what the slow references use (key_state) and what kernels do (hash once, step days)
+    for seed, stream, rep, node, day in [(1, 0, 0, 0, 0), (42, 3, 2**40 + 7, 5, 364)]:
+        key = np.uint64(stream_key(seed, stream, rep, node))
+        assert key_state(seed, stream, rep, node, day) == day_state(key, day)
+
+
+def test_scheme_named_in_cubes_gives_these_states():
+    # Cubes say "splitmix64-stream-day/1" in their rng attr; a change of these
+    # states changes every draw, and must come with a new name there.
+    assert RNG_SCHEME.startswith("splitmix64-stream-day/1:")
+    assert key_state(42, 0, 0, 0, 0) == 16291246589499846741
+    assert key_state(42, 1, 7, 2, 364) == 12880099719497410701
 
 
 def test_uniform_sequence_within_key():

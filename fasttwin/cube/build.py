@@ -16,9 +16,13 @@ from fasttwin.cube.variables import (
 )
 from fasttwin.kernels import layout as L
 
+#: The random-number scheme of fasttwin.kernels.rng, recorded in every cube. fasttwin 0.2 hashed
+#: the whole key for every day ("SplitMix64 sequence per key; key (seed, stream, rep, node, day)
+#: hashed by chained SplitMix64 finalisers"): cubes made with it differ draw for draw.
 RNG_SCHEME = (
-    "SplitMix64 sequence per key; key (seed, stream, rep, node, day) hashed by chained "
-    "SplitMix64 finalisers"
+    "splitmix64-stream-day/1: key (seed, stream, rep, node) hashed once by chained SplitMix64 "
+    "finalisers; day t's state = mix64(key + t * golden gamma); draws follow the SplitMix64 "
+    "sequence from that state"
 )
 
 

@@ -74,16 +74,17 @@ def single_node_sums(model: Model, pol, run: Run, parallel: bool, sink=None) -> 
     dplan = demand_plan(node.demand, run.periods)
     lplan = lead_time_plan(node.lead_time)
     v = pol.valid
+    arrays = [
+        np.ascontiguousarray(a[v])
+        for a in (pol.reorder, pol.up_to, pol.quantity, pol.review, pol.initial)
+    ]
     kernel = periodic_single_kernel(
         pol.kind == "rQ",
         node.lost_sales,
         node.capacity is not None,
         frozenset(np.unique(dplan.code).tolist()),
+        daily=bool(np.all(arrays[3] == 1)),
     )
-    arrays = [
-        np.ascontiguousarray(a[v])
-        for a in (pol.reorder, pol.up_to, pol.quantity, pol.review, pol.initial)
-    ]
 
     def block(first: int, reps: int) -> np.ndarray:
         out = np.zeros((N_SUMS, int(v.sum()), reps), np.int64)

@@ -61,7 +61,8 @@ from fasttwin.kernels.rng import (
     STREAM_ARRIVALS,
     STREAM_BATCH,
     STREAM_LEAD_TIME,
-    key_state,
+    day_state,
+    stream_key,
     sub_key,
     uniform,
 )
@@ -113,9 +114,13 @@ def to_ticks(days):
 
 
 @jit
-def lead_time_state(seed, rep, node, day, index):
-    """Generator state of the order placed after arrival ``index`` of ``day``."""
-    return sub_key(key_state(seed, STREAM_LEAD_TIME, rep, node, day), index)
+def lead_time_state(lead_key, day, index):
+    """Generator state of the order placed after arrival ``index`` of ``day``.
+
+    ``lead_key`` is the node's lead-time stream key in the replication,
+    ``stream_key(seed, STREAM_LEAD_TIME, rep, node)``.
+    """
+    return sub_key(day_state(lead_key, day), index)
 
 
 @jit
@@ -142,6 +147,8 @@ def fill_block(
     previous = np.int64(0)
     days = 0
     cum[0] = 0
+    arrivals_key = stream_key(seed, STREAM_ARRIVALS, rep, node)
+    batch_key = stream_key(seed, STREAM_BATCH, rep, node)
     for day in range(first, last):
         rate = rates[day]
         if rate <= 0.0:
@@ -149,10 +156,10 @@ def fill_block(
         base = day * TICKS_PER_DAY
         scale = 1.0 / rate
         x = 0.0
-        state = key_state(seed, STREAM_ARRIVALS, rep, node, day)
+        state = day_state(arrivals_key, day)
         batch_state = state
         if b_len > 0:
-            batch_state = key_state(seed, STREAM_BATCH, rep, node, day)
+            batch_state = day_state(batch_key, day)
         i = 0
         while True:
             e, state = exponential(state)
@@ -269,21 +276,22 @@ def _grow(due, qty):
 
 @jit
 def order_lead_ticks(
-    seed, rep, node, j, key_day, key_index, leads, lt_code, lt_p1, lt_p2, lt_cdf, lt_guide
+    lead_key, j, key_day, key_index, leads, lt_code, lt_p1, lt_p2, lt_cdf, lt_guide
 ):
     """Lead time (ticks) of the order placed after arrival ``key_index`` of ``key_day``.
 
+    ``lead_key``: see :func:`lead_time_state`.
     ``j >= 0`` is that arrival's place in the current block, whose draws are
     kept in ``leads`` (-1: not drawn yet) and shared by every policy point.
     """
     if j >= 0:
         lead = leads[j]
         if lead < 0:
-            state = lead_time_state(seed, rep, node, key_day, key_index)
+            state = lead_time_state(lead_key, key_day, key_index)
             lead = to_ticks(draw_lead_time(lt_code, lt_p1, lt_p2, lt_cdf, lt_guide, state))
             leads[j] = lead
         return lead
-    state = lead_time_state(seed, rep, node, key_day, key_index)
+    state = lead_time_state(lead_key, key_day, key_index)
     return to_ticks(draw_lead_time(lt_code, lt_p1, lt_p2, lt_cdf, lt_guide, state))
 
 
@@ -347,6 +355,7 @@ def _make_kernel(rq):
         fixed_ticks = to_ticks(lt_p1)
         for r in range(reps):
             rep = rep0 + r
+            lead_key = stream_key(seed, STREAM_LEAD_TIME, rep, node)
             on_hand = initial.copy()
             backorders = np.zeros(n_points, np.int64)
             position = initial.copy()
@@ -379,9 +388,7 @@ def _make_kernel(rq):
                     if not fixed_lead:
                         # Key (day 0, index 0), not in any block.
                         lead = order_lead_ticks(
-                            seed,
-                            rep,
-                            node,
+                            lead_key,
                             -1,
                             0,
                             0,
@@ -554,9 +561,7 @@ def _make_kernel(rq):
                             key_day = day_of[j] if j >= 0 else last_day
                             key_index = index_of[j] if j >= 0 else last_index
                             lead = order_lead_ticks(
-                                seed,
-                                rep,
-                                node,
+                                lead_key,
                                 j,
                                 key_day,
                                 key_index,

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from fasttwin.kernels.jit import jit
-from fasttwin.kernels.rng import STREAM_BOOTSTRAP, STREAM_DEMAND, key_state
+from fasttwin.kernels.rng import day_state
 from fasttwin.kernels.samplers import (
     gamma,
     negative_binomial,
@@ -79,23 +79,25 @@ def make_day_demand(codes: frozenset = ALL_CODES):
     bootstrap = BOOTSTRAP in codes
 
     @jit
-    def day_demand(seed, rep, node, t, code, p1, p2, start, length, cdf, guide):
+    def day_demand(demand_key, bootstrap_key, t, code, p1, p2, start, length, cdf, guide):
         """Demand of ``node`` on day ``t`` of replication ``rep``: a pure function of its key.
 
-        Draws use the key ``(seed, STREAM_DEMAND, rep, node, t)``; a bootstrapped
-        trace draws its block's start from ``(seed, STREAM_BOOTSTRAP, rep, node,
-        t // block)``, so all days of a block agree on it.
+        ``demand_key`` and ``bootstrap_key`` are the node's stream keys in the
+        replication (:func:`fasttwin.kernels.rng.node_keys`): draws use the key
+        ``(seed, STREAM_DEMAND, rep, node, t)``; a bootstrapped trace draws its
+        block's start from ``(seed, STREAM_BOOTSTRAP, rep, node, t // block)``,
+        so all days of a block agree on it.
         """
         if code == CONSTANT:
             return np.int64(p1)
         if bootstrap:
             if code == BOOTSTRAP:
                 block = np.int64(p2)
-                state = key_state(seed, STREAM_BOOTSTRAP, rep, node, t // block)
+                state = day_state(bootstrap_key, t // block)
                 first, state = uniform_int(0, length - 1, state)
                 value = cdf[start + (first + t % block) % length]
                 return np.int64(math.floor(value * p1 + 0.5))
-        state = key_state(seed, STREAM_DEMAND, rep, node, t)
+        state = day_state(demand_key, t)
         d, state = draw_demand(code, p1, p2, start, length, cdf, guide, state)
         return d
 

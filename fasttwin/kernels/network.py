@@ -45,7 +45,7 @@ from fasttwin.kernels import network_layout as NL
 from fasttwin.kernels.cycles import cycle_sums, next_cycle_word, restart_counts
 from fasttwin.kernels.demand import day_demand
 from fasttwin.kernels.jit import INLINE, jit
-from fasttwin.kernels.rng import STREAM_LEAD_TIME, STREAM_SUPPLY, key_state
+from fasttwin.kernels.rng import day_state, node_keys
 from fasttwin.kernels.samplers import bernoulli, table_draw
 
 #: Queue entries per (parent, point) allocated at first; doubled when full.
@@ -406,9 +406,10 @@ def network_days(
 
     The one place where a day of the network is written (DESIGN.md section
     1): the day's draws (keyed by ``(seed, stream, rep, node, day)``, one per
-    node, shared by every policy point), arrivals, parents paying what they
-    owe top-down, review and order downstream first, customer demand,
-    accounting into ``sums``. The horizon kernel calls it for a
+    node, shared by every policy point; the stream keys are hashed once per
+    call and stepped per day), arrivals, parents paying what they owe
+    top-down, review and order downstream first, customer demand, accounting
+    into ``sums``. The horizon kernel calls it for a
     replication's warm-up days, then for its measured days; a kernel that
     steps replications one day at a time (an environment, a trace) calls it
     with ``last = first + 1`` and reads ``state`` and ``sums`` in between.
@@ -468,14 +469,17 @@ def network_days(
     acc, share, system_stockouts = sums
     n_nodes = parent.shape[0]
     n_points = x.shape[0] // n_nodes
+    # Each node's stream keys, hashed once per call; a day then costs one mix per draw.
+    keys = np.empty((n_nodes, 4), np.uint64)
+    for i in range(n_nodes):
+        keys[i, 0], keys[i, 1], keys[i, 2], keys[i, 3] = node_keys(seed, rep, i)
     for t in range(first, last):
         # the day's draws, one per node, shared by every policy point
         for i in range(n_nodes):
             if has_demand[i]:
                 demand[i] = day_demand(
-                    seed,
-                    rep,
-                    i,
+                    keys[i, 0],
+                    keys[i, 1],
                     t,
                     d_code[i, t],
                     d_p1[i, t],
@@ -487,10 +491,10 @@ def network_days(
                 )
             lead[i] = lt_fixed[i]
             if lt_len[i] > 0:
-                key = key_state(seed, STREAM_LEAD_TIME, rep, i, t)
+                key = day_state(keys[i, 2], t)
                 lead[i], key = table_draw(lt_cdf, lt_guide, lt_start[i], lt_len[i], key)
             if parent[i] < 0 and reliability[i] < 1.0:
-                key = key_state(seed, STREAM_SUPPLY, rep, i, t)
+                key = day_state(keys[i, 3], t)
                 accepted[i], key = bernoulli(reliability[i], key)
         # 1. arrivals
         for i in range(n_nodes):

@@ -29,11 +29,7 @@ from fasttwin.kernels.layout import (
     SHORT_CYCLES,
     STOCKOUTS,
 )
-from fasttwin.kernels.rng import (
-    STREAM_LEAD_TIME,
-    STREAM_SUPPLY,
-    key_state,
-)
+from fasttwin.kernels.rng import day_state, node_keys
 from fasttwin.kernels.samplers import bernoulli, table_draw
 
 
@@ -42,9 +38,7 @@ def make_day_draws(day_demand):
 
     @INLINE
     def day_draws(
-        seed,
-        node,
-        rep,
+        keys,
         t,
         d_code,
         d_p1,
@@ -61,19 +55,31 @@ def make_day_draws(day_demand):
     ):
         """One node's random inputs of day ``t``: (demand, lead time, order accepted 0/1).
 
+        ``keys`` are the node's stream keys in the replication
+        (:func:`fasttwin.kernels.rng.node_keys`, hashed once per replication).
         Shared by the simulation and the trace kernels, so that a traced
         replication sees exactly the draws of the simulated one.
         """
+        k_demand, k_bootstrap, k_lead, k_supply = keys
         d = day_demand(
-            seed, rep, node, t, d_code[t], d_p1[t], d_p2[t], d_start[t], d_len[t], d_cdf, d_guide
+            k_demand,
+            k_bootstrap,
+            t,
+            d_code[t],
+            d_p1[t],
+            d_p2[t],
+            d_start[t],
+            d_len[t],
+            d_cdf,
+            d_guide,
         )
         lead = lt_fixed
         if lt_len > 0:
-            state = key_state(seed, STREAM_LEAD_TIME, rep, node, t)
+            state = day_state(k_lead, t)
             lead, state = table_draw(lt_cdf, lt_guide, 0, lt_len, state)
         accepted = 1
         if reliability < 1.0:
-            state = key_state(seed, STREAM_SUPPLY, rep, node, t)
+            state = day_state(k_supply, t)
             ok, state = bernoulli(reliability, state)
             accepted = 1 if ok else 0
         return d, lead, accepted
@@ -81,7 +87,7 @@ def make_day_draws(day_demand):
     return day_draws
 
 
-def _make_policy_day(rq, lost_mode=None, capped=True, external=False):
+def _make_policy_day(rq, lost_mode=None, capped=True, external=False, daily=False):
     """Build the day step for (r, Q) when ``rq`` else (s, S).
 
     The one place where a day of the single-node periodic model is written:
@@ -95,7 +101,10 @@ def _make_policy_day(rq, lost_mode=None, capped=True, external=False):
     capacity). ``external=True`` builds the step in which each point orders
     ``orders_in[p] >= 0`` units (an agent's quantity, on any day) in place of
     its policy's; its review days still advance. The policy's build never
-    reads ``orders_in``.
+    reads ``orders_in``. ``daily=True`` builds the step for grids in which
+    every point reviews every day: it neither reads nor advances
+    ``next_review`` (measured: the review bookkeeping was about a third of a
+    grid's time).
     """
 
     @INLINE
@@ -147,8 +156,11 @@ def _make_policy_day(rq, lost_mode=None, capped=True, external=False):
             x = inv[p] + arrived
             tr = transit[p] - arrived
             position = x + tr
-            is_review = t == next_review[p]
-            next_review[p] += review[p] if is_review else 0
+            if daily:
+                is_review = True
+            else:
+                is_review = t == next_review[p]
+                next_review[p] += review[p] if is_review else 0
             if external:
                 q = orders_in[p]
                 trigger = q > 0
@@ -190,10 +202,11 @@ def _make_policy_day(rq, lost_mode=None, capped=True, external=False):
     return policy_day
 
 
-def _make_kernel(rq, lost_mode, capped, codes):
+def _make_kernel(rq, lost_mode, capped, codes, daily):
     """Build the single-node kernel for (r, Q) or (s, S), lost sales or backorders,
-    with or without a capacity, and the demand sampler ``codes``."""
-    policy_day = _make_policy_day(rq, lost_mode, capped)
+    with or without a capacity, the demand sampler ``codes``, and for daily review
+    of every point or not."""
+    policy_day = _make_policy_day(rq, lost_mode, capped, daily=daily)
     day_draws = make_day_draws(make_day_demand(codes))
 
     def _periodic_single(
@@ -234,22 +247,24 @@ def _make_kernel(rq, lost_mode, capped, codes):
         """
         n_points = reorder.shape[0]
         n_slots = lt_fixed + 1 if lt_len == 0 else lt_len
+        acc = np.zeros((N_SUMS, n_points), np.int64)
+        # The rows the day step adds to, taken once per call: a view per row and
+        # day cost a tenth of a one-policy run.
+        on_hand, backorders, lost, filled = acc[ON_HAND], acc[BACKORDERS], acc[LOST], acc[FILLED]
+        stockouts, orders, ordered = acc[STOCKOUTS], acc[ORDERS], acc[ORDERED]
+        overflow = acc[OVERFLOW]
         for r in range(reps):
-            rep = rep0 + r
+            keys = node_keys(seed, rep0 + r, node)
             inv = initial.copy()  # net inventory: on hand minus backorders
             transit = np.zeros(n_points, np.int64)
             pipe = np.zeros((n_slots, n_points), np.int64)
             next_review = np.zeros(n_points, np.int64)
             cycle = np.zeros(n_points, np.int64)
-            acc = np.zeros((N_SUMS, n_points), np.int64)
-            # Warm-up days accumulate into scratch rows: cheaper than masking every sum.
-            scratch = np.zeros((N_SUMS, n_points), np.int64)
+            acc[:] = 0
             demand_total = 0
             for t in range(periods):
                 d, lead, accepted = day_draws(
-                    seed,
-                    node,
-                    rep,
+                    keys,
                     t,
                     d_code,
                     d_p1,
@@ -264,10 +279,11 @@ def _make_kernel(rq, lost_mode, capped, codes):
                     lt_guide,
                     reliability,
                 )
-                sums = acc if t >= warmup else scratch
                 if t >= warmup:
                     demand_total += d
                 if t == warmup:
+                    # Warm-up days accumulated too: cheaper than masking every sum.
+                    acc[:] = 0
                     for p in range(n_points):
                         acc[BO_START, p] = max(-inv[p], 0)
                         cycle[p] = restart_counts(cycle[p])
@@ -289,15 +305,17 @@ def _make_kernel(rq, lost_mode, capped, codes):
                     cycle,
                     pipe[t % n_slots],
                     pipe[(t + lead) % n_slots],
-                    sums[ON_HAND],
-                    sums[BACKORDERS],
-                    sums[LOST],
-                    sums[FILLED],
-                    sums[STOCKOUTS],
-                    sums[ORDERS],
-                    sums[ORDERED],
-                    sums[OVERFLOW],
+                    on_hand,
+                    backorders,
+                    lost,
+                    filled,
+                    stockouts,
+                    orders,
+                    ordered,
+                    overflow,
                 )
+            if warmup >= periods:  # no measured day
+                acc[:] = 0
             for p in range(n_points):
                 acc[BO_END, p] = max(-inv[p], 0)
                 acc[DEMAND, p] = demand_total
@@ -311,14 +329,15 @@ def _make_kernel(rq, lost_mode, capped, codes):
 _KERNELS = {}
 
 
-def periodic_single_kernel(rq, lost_sales, capped, codes=ALL_CODES):
+def periodic_single_kernel(rq, lost_sales, capped, codes=ALL_CODES, daily=False):
     """The single-node kernel for (r, Q) (``rq``) or (s, S)/base-stock policies.
 
     ``lost_sales`` and ``capped`` (a capacity is set) select the sums kept;
-    ``codes`` are the demand sampler codes the plan uses. Built on first use,
-    so importing this module compiles nothing.
+    ``codes`` are the demand sampler codes the plan uses; ``daily`` (every
+    point's review period is 1) drops the review bookkeeping. Built on first
+    use, so importing this module compiles nothing.
     """
-    key = (bool(rq), bool(lost_sales), bool(capped), frozenset(codes))
+    key = (bool(rq), bool(lost_sales), bool(capped), frozenset(codes), bool(daily))
     if key not in _KERNELS:
         _KERNELS[key] = _make_kernel(*key)
     return _KERNELS[key]

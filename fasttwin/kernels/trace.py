@@ -12,6 +12,7 @@ import numpy as np
 from fasttwin.kernels.demand import day_demand
 from fasttwin.kernels.jit import jit
 from fasttwin.kernels.periodic import _make_policy_day, make_day_draws
+from fasttwin.kernels.rng import node_keys
 
 # Rows of the kernel's output ``(N_TRACE, reps, periods)``.
 DEMAND = 0  # customer demand of the day
@@ -70,7 +71,7 @@ def _make_trace_kernel(rq):
         """
         n_slots = lt_fixed + 1 if lt_len == 0 else lt_len
         for r in range(reps):
-            rep = rep0 + r
+            keys = node_keys(seed, rep0 + r, node)
             inv = initial.copy()
             transit = np.zeros(1, np.int64)
             pipe = np.zeros((n_slots, 1), np.int64)
@@ -87,9 +88,7 @@ def _make_trace_kernel(rq):
             overflow = np.zeros(1, np.int64)
             for t in range(periods):
                 d, lead, accepted = day_draws(
-                    seed,
-                    node,
-                    rep,
+                    keys,
                     t,
                     d_code,
                     d_p1,
