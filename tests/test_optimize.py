@@ -296,6 +296,9 @@ def test_store_resumes_to_the_same_answer(tmp_path, inline_result, monkeypatch):
     monkeypatch.setattr(execute, "run_task", None)
     again = execute.run_optimize(small_spec(), store, "inline")
     assert again.policy == res.policy and again.cost == res.cost
+    # ... and no cluster is started for it: an address where no scheduler listens is not dialled.
+    again = execute.run_optimize(small_spec(), store, "tcp://127.0.0.1:9", workers=None)
+    assert again.policy == res.policy and again.cost == res.cost
 
 
 def test_store_refusals(tmp_path):

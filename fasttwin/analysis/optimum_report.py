@@ -19,7 +19,9 @@ from fasttwin.analysis.report import _CSS, PARAMETER_HELP, _e
 
 
 def write_optimum_report(store, out) -> Path:
-    """Write the report of an optimiser store into directory ``out``; return ``index.html``.
+    """Write the report of an optimiser store (a path or URL, or the
+    :class:`~fasttwin.analysis.optimum.Optimum` opened from it) into directory
+    ``out``; return ``index.html``.
 
     Files: ``index.html``, ``points.csv`` (every evaluated policy: batch,
     parameters, cost, lowest service, shortfall), ``finalists.csv``,
@@ -30,7 +32,7 @@ def write_optimum_report(store, out) -> Path:
     from fasttwin.analysis.optimum_plots import plot_search, plot_search_progress
     from fasttwin.analysis.plots import plot_convergence, plot_nodes
 
-    opt = open_optimum(store)
+    opt = store if isinstance(store, Optimum) else open_optimum(store)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out {str(out)!r} is a file; give a directory")

@@ -67,8 +67,9 @@ def run(args: argparse.Namespace) -> int:
         from fasttwin.analysis.optimum import open_optimum
         from fasttwin.analysis.optimum_report import write_optimum_report
 
-        index = write_optimum_report(args.store, args.out)
-        print(_describe(open_optimum(args.store).result))
+        opt = open_optimum(args.store)
+        index = write_optimum_report(opt, args.out)
+        print(_describe(opt.result))
         print(f"wrote {index}")
         return 0
     index = write_report(
