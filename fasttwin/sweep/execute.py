@@ -266,7 +266,7 @@ def _run_locked(spec, ref, client, workers, overwrite, progress, force, lock, pe
         say(f"scheduler: {cl.scheduler_info().get('address')}  dashboard: {_dashboard(cl)}")
         tw = time.perf_counter()
         schema = _probe_everywhere(cl, spec, _fingerprint(identity), stop)
-        say(f"workers ready (kernels compiled) in {time.perf_counter() - tw:.1f} s")
+        say(f"workers ready (kernels loaded or compiled) in {time.perf_counter() - tw:.1f} s")
         if fresh:
             layout = _create(spec, plan, ref, identity, schema, replace=found.kind != "absent")
             done = np.zeros(len(plan.tasks), bool)
