@@ -50,7 +50,7 @@ from pathlib import Path
 from fasttwin.model.checks import check_choice, check_number
 from fasttwin.model.network import Model
 from fasttwin.model.scenarios import Scenario, resolve_scenarios
-from fasttwin.model.toml_io import model_to_dict, tomllib
+from fasttwin.model.toml_io import model_to_dict
 from fasttwin.optimize.constraints import RULES, SCOPES, Constraint
 from fasttwin.optimize.space import SAFETY_FACTOR, Space
 
@@ -289,11 +289,9 @@ class OptimizeSpec:
 
     @classmethod
     def from_toml(cls, text: str, base_dir: str | os.PathLike = ".") -> OptimizeSpec:
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as err:
-            raise ValueError(f"optimize spec is not valid TOML: {err}") from None
-        return cls.from_dict(data, base_dir)
+        from fasttwin.sweep.spec import parse_toml
+
+        return cls.from_dict(parse_toml(text, "optimize spec"), base_dir)
 
     # -- what the run covers -------------------------------------------------------------
 
@@ -366,13 +364,9 @@ class OptimizeSpec:
 
 def load_optimize_spec(path: str | os.PathLike) -> OptimizeSpec:
     """Read and validate an optimize spec TOML file; errors start with the file name."""
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"optimize spec {str(path)!r} does not exist")
-    try:
-        return OptimizeSpec.from_toml(path.read_text(), base_dir=path.parent)
-    except ValueError as err:
-        raise ValueError(f"{path}: {err}") from None
+    from fasttwin.sweep.spec import read_spec_file
+
+    return read_spec_file(path, "optimize spec", OptimizeSpec.from_toml)
 
 
 def _groups(space: Space) -> tuple[tuple[int, int], ...]:

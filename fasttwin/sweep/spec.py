@@ -250,11 +250,7 @@ class Spec:
     @classmethod
     def from_toml(cls, text: str, base_dir: str | os.PathLike = ".") -> Spec:
         """A spec from TOML text (see the module docstring for the keys)."""
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as err:
-            raise ValueError(f"sweep spec is not valid TOML: {err}") from None
-        return cls.from_dict(data, base_dir)
+        return cls.from_dict(parse_toml(text, "sweep spec"), base_dir)
 
     # -- what the sweep covers ----------------------------------------------------------
 
@@ -378,11 +374,24 @@ def load_spec(path: str | os.PathLike) -> Spec:
     ...
     ValueError: .../s.toml: model file '.../none.toml' does not exist
     """
+    return read_spec_file(path, "sweep spec", Spec.from_toml)
+
+
+def parse_toml(text: str, what: str) -> dict:
+    """TOML text as a dict; a syntax error is a ``ValueError`` naming ``what`` was read."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ValueError(f"{what} is not valid TOML: {err}") from None
+
+
+def read_spec_file(path: str | os.PathLike, what: str, from_toml):
+    """``from_toml(text, base_dir=...)`` of a spec file; errors start with the file name."""
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"sweep spec {str(path)!r} does not exist")
+        raise ValueError(f"{what} {str(path)!r} does not exist")
     try:
-        return Spec.from_toml(path.read_text(), base_dir=path.parent)
+        return from_toml(path.read_text(), base_dir=path.parent)
     except ValueError as err:
         raise ValueError(f"{path}: {err}") from None
 
