@@ -20,6 +20,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from fasttwin.optimize.scores import (
+    confident_multiplier,
+    cost_by_rep,
+    needed_variables,
+    statistics,
+    with_scores,
+)
 from fasttwin.optimize.spec import OptimizeSpec, load_optimize_spec
 from fasttwin.optimize.store import PHASES, RESULT_ATTR, SPEC_ATTR, phase_ref
 from fasttwin.sweep.plan import Task
@@ -133,7 +140,7 @@ def probe(spec: OptimizeSpec):
     index = np.array([spec.start], np.int64)
     run = replace(spec.run, reps=2)
     block = evaluate(spec.model, spec.space.points(index), _all(spec), run, False)
-    summary = _scored(summarise(block, spec.constraint.stores, spec.service), spec)
+    summary = with_scores(summarise(block, spec.constraint.stores, spec.service), spec)
     return _label(block, spec, index, 0), _label(summary, spec, index, 0)
 
 
@@ -404,7 +411,7 @@ class _State:
                 (Task(s, f"b{k}-s{s}", (k,), task.region, s if spec.scenarios else None), points, k)
                 for s in range(spec.n_scenarios)
             ]
-            block = _scored(_concat(self.ev.run(job, parts), spec), spec)
+            block = with_scores(_concat(self.ev.run(job, parts), spec), spec)
             t1 = time.perf_counter()
             if self.ref is not None:
                 write(self.ref, self.layout, task, block)
@@ -430,7 +437,9 @@ class _State:
                 storage_options=dict(self.ref.storage_options) or None,
             )
         a = k * spec.batch_size
-        block = self.cube[_needed(spec, summary=True)].isel(candidate=slice(a, a + n)).load()
+        block = (
+            self.cube[needed_variables(spec, summary=True)].isel(candidate=slice(a, a + n)).load()
+        )
         stored = np.stack([block[d.name].values for d in spec.space.dims], axis=1)
         want = np.stack(spec.space.values(points), axis=1)
         if stored.shape != want.shape or not np.array_equal(stored, want):
@@ -506,7 +515,7 @@ class _State:
         cube = xr.open_zarr(
             ref.url, consolidated=False, storage_options=dict(ref.storage_options) or None
         )
-        return cube[_needed(spec, summary=False)].load()
+        return cube[needed_variables(spec, summary=False)].load()
 
     def _open_phase(self, ref, phase, points, rep0, reps):
         from fasttwin.cube.build import provenance
@@ -543,8 +552,8 @@ class _State:
         fin = np.array(finalists, np.int64)
         rep0, _ = spec.rep_ranges()["finalists"]
         first = self._phase("finalists", fin, rep0, spec.final_reps)
-        cost1 = _cost_reps(first)
-        stat1 = _stat(first, spec)
+        cost1 = cost_by_rep(first)
+        stat1 = statistics(first, spec)
         eligible = screen(stat1, spec.constraint.target)
         best_search = seen[finalists[0]][0]
         delta_abs = spec.delta * abs(best_search) if best_search else spec.delta
@@ -559,7 +568,7 @@ class _State:
             second = self._phase(
                 "finalists_more", fin, rep0 + spec.final_reps, stage.reps - spec.final_reps
             )
-            cost = np.concatenate([cost1, _cost_reps(second)], axis=1)
+            cost = np.concatenate([cost1, cost_by_rep(second)], axis=1)
         chosen, delta_hat = choose(cost, stage)
         if chosen is None:
             # Nobody meets the constraint: the finalist closest to it (on stage 1).
@@ -597,7 +606,7 @@ class _State:
         fin = sel["finalists"]
         point = fin[chosen]
         confirm = sel["confirm"]
-        c = estimates(_cost_reps(confirm)[0], spec.confidence)
+        c = estimates(cost_by_rep(confirm)[0], spec.confidence)
         from fasttwin.analysis.intervals import Estimate
 
         cost = Estimate(
@@ -612,7 +621,9 @@ class _State:
             reps = spec.constraint.from_reps(confirm)[0]  # (constraint, scenario, rep)
             n = reps.shape[-1]
             e = estimates(reps, spec.confidence)
-            bound = e["mean"] - _t(spec, n, pairs) * np.where(np.isfinite(e["se"]), e["se"], 0)
+            bound = e["mean"] - confident_multiplier(spec, n, pairs) * np.where(
+                np.isfinite(e["se"]), e["se"], 0
+            )
             for i, label in enumerate(spec.constraint.labels):
                 for j, sc in enumerate(names):
                     checks.append(
@@ -680,32 +691,6 @@ class _State:
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _t(spec, n, pairs):
-    """The confident rule's multiplier, whatever the rule (the confirmation always asks it)."""
-    from scipy import stats
-
-    alpha = (1.0 - spec.confidence) / pairs
-    return stats.t.ppf(1.0 - alpha, max(n - 1, 1))
-
-
-def _needed(spec: OptimizeSpec, summary: bool) -> list[str]:
-    """The variables the client reads: cost and the constraint's service."""
-    c = spec.constraint
-    names = ["cost"]
-    for label in c.labels:
-        name, _ = c.variable(label)
-        if not summary and name.startswith("worst_store_"):
-            name = f"node_{spec.service}"
-        if name not in names:
-            names.append(name)
-    if not summary:
-        return names
-    if c.network and f"node_{spec.service}" not in names:
-        names.append(f"node_{spec.service}")  # every node's service before, for the report
-    out = [f"{n}_{s}" for n in names for s in ("mean", "se")]
-    return out + ["valid", "objective", "shortfall"]
-
-
 def _concat(blocks, spec):
     import xarray as xr
 
@@ -720,66 +705,6 @@ def _concat(blocks, spec):
         compat="override",
         join="exact",
     )
-
-
-def _scored(block, spec):
-    """The block with what the search ranks by: ``objective`` and ``shortfall``."""
-    cost, short = _score(block, spec)
-    pct = f"{100 * spec.confidence:g}%"
-    rule = f"lower {pct} confidence bounds (Bonferroni)" if spec.rule == "confident" else "means"
-    return block.assign(
-        objective=(
-            "candidate",
-            cost,
-            {
-                "long_name": "mean cost over the scenarios (what the search minimises)",
-                "units": block["cost_mean"].attrs.get("units", ""),
-            },
-        ),
-        shortfall=(
-            "candidate",
-            short,
-            {
-                "long_name": f"total shortfall of the service {rule} below the target",
-                "units": "1",
-                "description": "0 where the policy meets the constraint",
-            },
-        ),
-    )
-
-
-def _score(block, spec) -> tuple[np.ndarray, np.ndarray]:
-    """Each point's cost (mean over scenarios) and shortfall under the rule."""
-    cost = _scenario_mean(block["cost_mean"], ("candidate",))
-    c = spec.constraint
-    if c.target is None:
-        return cost, np.zeros(cost.size)
-    mean, se = c.from_summary(block)
-    stat = c.statistic(mean, se, spec.reps, c.pairs(spec.n_scenarios))
-    return cost, c.violation(stat)
-
-
-def _cost_reps(cube) -> np.ndarray:
-    """``(candidate, rep)``: each replication's cost, averaged over scenarios."""
-    return _scenario_mean(cube["cost"], ("candidate", "rep"))
-
-
-def _scenario_mean(x, dims) -> np.ndarray:
-    """Mean over scenarios, summed in one fixed order whatever the array's memory layout
-    (in memory or read from a store), so that both give the same bits."""
-    if "scenario" not in x.dims:
-        return np.ascontiguousarray(x.transpose(*dims).values)
-    return np.ascontiguousarray(x.transpose(*dims, "scenario").values).mean(axis=-1)
-
-
-def _stat(cube, spec) -> np.ndarray:
-    from fasttwin.analysis.intervals import estimates
-
-    c = spec.constraint
-    if c.target is None:
-        return np.zeros((cube.sizes["candidate"], 1, 1))
-    e = estimates(c.from_reps(cube), spec.confidence)
-    return c.statistic(e["mean"], e["se"], cube.sizes["rep"], c.pairs(spec.n_scenarios))
 
 
 def _schema(block, slots: int, reps: tuple[int, int] | None = None):
